@@ -1,0 +1,1 @@
+"""Quarterly and yearly rating workflow: runs the policy engine, quotas, exports."""

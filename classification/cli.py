@@ -1,0 +1,57 @@
+"""``flask rating run`` and ``flask rating export``."""
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from accounts.models import Agency
+from extensions import db
+
+rating_cli = AppGroup("rating", help="Yearly quality classification.")
+
+
+def _agency(code: str | None) -> list[Agency]:
+    if code is None:
+        return list(db.session.scalars(select(Agency).where(Agency.parent_id.is_(None))))
+    agency = db.session.scalars(select(Agency).where(Agency.code == code)).first()
+    if agency is None:
+        raise click.UsageError(f"no agency with code {code!r}")
+    return [agency]
+
+
+@rating_cli.command("run")
+@click.option("--year", type=int, required=True)
+@click.option("--agency", "code", default=None, help="Agency code (default: every agency).")
+@click.option("--lang", default="vi", type=click.Choice(["vi", "en"]))
+def run_command(year, code, lang):
+    """Rate everyone under the agency and print score, level and reasons per person."""
+    from classification.services import run_rating
+    from flask_babel import force_locale
+
+    from templating import format_score
+
+    for agency in _agency(code):
+        rows = run_rating(agency, year)
+        db.session.commit()
+        for row in rows:
+            with force_locale(lang):
+                score = format_score(row.score)
+            flag = " [council]" if row.needs_council else ""
+            click.echo(f"{row.user.full_name}\t{row.user.agency.code}\t{row.profile}\t{score}\t{row.level}{flag}")
+            for reason in row.reasons:
+                click.echo(f"    - {reason[lang]}")
+
+
+@rating_cli.command("export")
+@click.option("--year", type=int, required=True)
+@click.option("--agency", "code", required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export_command(year, code, out):
+    """Write the agency's stored classification for the year to an XLSX file."""
+    from classification.export import classification_xlsx
+    from classification.routes import _rows
+
+    rows = _rows(_agency(code)[0], year)
+    out.write_bytes(classification_xlsx(rows, year))
+    click.echo(f"{out}: {len(rows)} people")

@@ -1,0 +1,46 @@
+"""Forms: rating settings and the general-criteria points of one period."""
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, SelectField, SubmitField
+from wtforms.validators import InputRequired, NumberRange
+
+import labels
+
+# Decree 335/2025 Mẫu số 01, table I (FORMS.md): criterion code → (label, maximum points).
+CRITERIA = [
+    ("I.1", _l("Political and moral qualities, public-service culture"), Decimal("5")),
+    ("I.2", _l("Discipline and order in public service"), Decimal("5")),
+    ("II.1", _l("Professional competence required by the job position"), Decimal("2.5")),
+    ("II.2", _l("Ability to handle regular and unplanned tasks"), Decimal("2.5")),
+    ("II.3", _l("Sense of responsibility in public service"), Decimal("2.5")),
+    ("II.4", _l("Attitude to citizens and businesses; cooperation with colleagues"), Decimal("2.5")),
+    ("III.1", _l("Breakthrough or creative products and solutions with real effect"), Decimal("2.5")),
+    ("III.2", _l("Readiness for special, sudden or hard assignments"), Decimal("2.5")),
+    ("III.3", _l("Owning results; admitting and fixing mistakes"), Decimal("2.5")),
+    ("III.4", _l("Deciding within one's authority; leading on new tasks"), Decimal("2.5")),
+]
+
+
+def field_name(code: str) -> str:
+    return "c_" + code.replace(".", "_")
+
+
+def general_form_class():
+    """A form class with one points field per criterion, each bounded by its maximum."""
+    attrs = {field_name(code): DecimalField(label, places=2,
+                                            validators=[InputRequired(), NumberRange(min=0, max=float(maximum))])
+             for code, label, maximum in CRITERIA}
+    attrs["submit"] = SubmitField(_l("Save points"))
+    return type("GeneralForm", (FlaskForm,), attrs)
+
+
+class SettingsForm(FlaskForm):
+    test_rule = SelectField(_l("How the competency test enters the rating"),
+                            choices=list(labels.TEST_RULES.items()))
+    test_weight = DecimalField(_l("Points the test can give (W)"), places=2,
+                               validators=[InputRequired(), NumberRange(min=0, max=10)],
+                               description=_l("2.5 = criterion II.1 of the official form; 10 = the whole group II."))
+    quota_denominator = SelectField(_l("Quota on Excellent"), choices=list(labels.QUOTA_DENOMINATORS.items()))
+    submit = SubmitField(_l("Save settings"))

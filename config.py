@@ -1,0 +1,72 @@
+"""Settings read from the environment (twelve-factor), with safe local defaults.
+
+| variable | meaning | default |
+| --- | --- | --- |
+| ``DATABASE_URL`` | SQLAlchemy URL (``postgresql+psycopg://…`` or ``sqlite:///…``) | ``sqlite:///instance/sathach.db`` |
+| ``SECRET_KEY`` | session and CSRF signing key | generated once into ``instance/secret_key`` |
+| ``REDIS_URL`` | rate-limit storage (and jobs) | in-memory |
+| ``STORAGE_DIR`` | evidence files and question images, outside the web root | ``instance/storage`` |
+| ``SATHACH_TIMEZONE`` | the zone in which times are shown and interpreted | ``Asia/Ho_Chi_Minh`` |
+"""
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("SATHACH_INSTANCE", BASE_DIR / "instance"))
+
+
+def _secret_key() -> str:
+    """The key from ``SECRET_KEY``, else one generated once and kept in ``instance/``.
+
+    Keeping it on disk means a restart leaves sessions and CSRF tokens valid
+    (DECISIONS.md 13): an examinee in the middle of a test is never logged out by a deploy.
+    """
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'sathach.db'}")
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY = None  # filled in by load()
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    STORAGE_DIR = None
+    TIMEZONE = os.environ.get("SATHACH_TIMEZONE", "Asia/Ho_Chi_Minh")
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = TIMEZONE
+    LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
+    WTF_CSRF_TIME_LIMIT = None  # session-bound tokens outlive the longest attempt (DECISIONS 13)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    REMEMBER_COOKIE_HTTPONLY = True
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 20 * 1024 * 1024))
+    EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    ATTEMPT_GRACE_SECONDS = 30
+    TESTING = False
+
+    @classmethod
+    def load(cls) -> dict:
+        """The settings as a dict, with the values that need the environment resolved."""
+        settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        settings["SECRET_KEY"] = _secret_key()
+        settings["SQLALCHEMY_DATABASE_URI"] = _database_url()
+        settings["STORAGE_DIR"] = os.environ.get("STORAGE_DIR", str(INSTANCE_DIR / "storage"))
+        return settings

@@ -1,0 +1,1 @@
+"""Exams, blueprints, attempts and their delivery (timer, autosave, submit)."""

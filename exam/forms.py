@@ -1,0 +1,51 @@
+"""Exam forms: the exam with its blueprint rules, and the examinee's buttons."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateTimeLocalField, DecimalField, FieldList, Form, FormField, IntegerField,
+                     SelectField, SelectMultipleField, StringField, SubmitField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+
+class RuleForm(Form):
+    category = SelectField(_l("Category"), coerce=int, validate_choice=False)
+    count = IntegerField(_l("Questions"), validators=[Optional(), NumberRange(min=1, max=500)])
+    mark = DecimalField(_l("Mark each"), default=1, places=2, validators=[Optional(), NumberRange(min=0.01, max=100)])
+
+
+class ExamForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=60), Regexp(r"^[A-Za-z0-9_.-]+$")])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=255)])
+    year = IntegerField(_l("Rating year"), validators=[DataRequired(), NumberRange(min=2020, max=2100)])
+    agency = SelectField(_l("Organising agency"), coerce=int)
+    duration_minutes = IntegerField(_l("Duration (minutes)"), default=60, validators=[DataRequired(), NumberRange(1, 600)])
+    pass_percent = IntegerField(_l("Pass mark (% of the maximum)"), default=50, validators=[DataRequired(), NumberRange(0, 100)])
+    window_start = DateTimeLocalField(_l("Window opens"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
+    window_end = DateTimeLocalField(_l("Window closes"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
+    shuffle_questions = BooleanField(_l("Shuffle the questions"), default=True)
+    shuffle_answers = BooleanField(_l("Shuffle the options"), default=True)
+    audience_agencies = SelectMultipleField(_l("Audience: agencies"), coerce=int, validators=[DataRequired()])
+    audience_position = StringField(_l("Audience: only this job position (optional)"), validators=[Length(max=255)])
+    rules = FieldList(FormField(RuleForm), min_entries=6, max_entries=30, label=_l("Blueprint"))
+    submit = SubmitField(_l("Create the exam"))
+
+    def _utc(self, value: datetime):
+        zone = ZoneInfo(current_app.config["TIMEZONE"])
+        return value.replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
+
+    def window_start_utc(self):
+        return self._utc(self.window_start.data)
+
+    def window_end_utc(self):
+        return self._utc(self.window_end.data)
+
+    def validate_window_end(self, field):
+        if self.window_start.data and field.data and field.data <= self.window_start.data:
+            raise ValidationError(_l("The window must close after it opens."))
+
+    def validate_rules(self, field):
+        if not any(r["category"] and r["count"] for r in field.data):
+            raise ValidationError(_l("Add at least one rule: a category and a number of questions."))

@@ -1,0 +1,29 @@
+"""Reads of the exam feature."""
+from sqlalchemy import select
+
+from accounts.models import Role
+from accounts.permissions import agency_scope
+from exam.models import Attempt, Exam, ExamState
+from exam.services import is_eligible
+from extensions import db
+
+ADMIN_ROLES = (Role.EXAM_ADMIN,)
+
+
+def exams_for_examinee(user) -> list[tuple[Exam, Attempt | None]]:
+    """Open exams whose audience includes ``user``, and any exam the user has an attempt in."""
+    attempts = {a.exam_id: a for a in db.session.scalars(select(Attempt).where(Attempt.user_id == user.id))}
+    open_exams = db.session.scalars(select(Exam).where(Exam.state == ExamState.OPEN).order_by(Exam.window_start))
+    listed = [(e, attempts.get(e.id)) for e in open_exams if is_eligible(e, user) or e.id in attempts]
+    seen = {e.id for e, _ in listed}
+    listed += [(a.exam, a) for a in attempts.values() if a.exam_id not in seen]
+    return listed
+
+
+def exams_in_scope(user) -> list[Exam]:
+    stmt = select(Exam).join(Exam.agency).where(agency_scope(user, *ADMIN_ROLES))
+    return list(db.session.scalars(stmt.order_by(Exam.year.desc(), Exam.code)))
+
+
+def attempts_of(exam: Exam) -> list[Attempt]:
+    return list(db.session.scalars(select(Attempt).where(Attempt.exam_id == exam.id).order_by(Attempt.started_at)))

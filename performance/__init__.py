@@ -1,0 +1,1 @@
+"""Product-based tasks: assignment, targets, commitments, product reports, verification."""

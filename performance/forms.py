@@ -1,0 +1,49 @@
+"""Forms: assigning a task, reporting a product, verifying it."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileSize
+from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+PERIODS = [("Q1", _l("Quarter 1")), ("Q2", _l("Quarter 2")), ("Q3", _l("Quarter 3")), ("Q4", _l("Quarter 4"))]
+
+
+class TaskForm(FlaskForm):
+    assignee = SelectField(_l("Assignee"), coerce=int)
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2020, 2100)])
+    quarter = SelectField(_l("Due period"), choices=PERIODS)
+    title = StringField(_l("Task"), validators=[DataRequired(), Length(max=500)])
+    indicator = StringField(_l("Indicator (the product that proves it)"), validators=[DataRequired(), Length(max=500)])
+    unit_of_measure = StringField(_l("Unit of measure"), validators=[DataRequired(), Length(max=100)])
+    target = DecimalField(_l("Target value"), validators=[InputRequired(), NumberRange(min=0.0001)])
+    factor = DecimalField(_l("Conversion factor to the standard product"), default=1,
+                          validators=[InputRequired(), NumberRange(min=0.0001)])
+    weight = DecimalField(_l("Weight"), default=1, validators=[InputRequired(), NumberRange(min=0.0001)])
+    deadline = DateField(_l("Deadline"), validators=[DataRequired()])
+    breakthrough = BooleanField(_l("Breakthrough task"))
+    submit = SubmitField(_l("Assign"))
+
+
+class ReportForm(FlaskForm):
+    actual_value = DecimalField(_l("Actual value achieved"), validators=[InputRequired(), NumberRange(min=0)])
+    product = TextAreaField(_l("Product (what was delivered, where it can be checked)"),
+                            validators=[DataRequired(), Length(max=5000)])
+    delivered_on = DateField(_l("Date delivered"), validators=[DataRequired()])
+    evidence = FileField(_l("Evidence file (PDF, image, Office document; at most 10 MB)"),
+                         validators=[FileSize(10 * 1024 * 1024)])
+    submit = SubmitField(_l("Report the product"))
+
+
+class VerifyForm(FlaskForm):
+    accepted_value = DecimalField(_l("Accepted value"), validators=[InputRequired(), NumberRange(min=0)])
+    on_time = BooleanField(_l("Delivered on time"))
+    quality_met = BooleanField(_l("Quality requirements met"))
+    quality_failures = IntegerField(_l("Quality reviews failed (counted)"), default=0,
+                                    validators=[Optional(), NumberRange(0, 50)])
+    quality_failures_excused = IntegerField(_l("… of which with an objective cause (not counted)"), default=0,
+                                            validators=[Optional(), NumberRange(0, 50)])
+    delays = IntegerField(_l("Delays (counted)"), default=0, validators=[Optional(), NumberRange(0, 50)])
+    delays_excused = IntegerField(_l("… of which with an objective cause (not counted)"), default=0,
+                                  validators=[Optional(), NumberRange(0, 50)])
+    comment = TextAreaField(_l("Comment"), validators=[Length(max=5000)])
+    submit = SubmitField(_l("Verify"))

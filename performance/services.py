@@ -1,0 +1,123 @@
+"""Writes of product-based tasks: assign, commit, report with evidence, verify."""
+import hashlib
+import json
+import mimetypes
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from accounts import audit
+from db_types import utcnow
+from extensions import db
+from performance.models import Commitment, EvidenceFile, ProductReport, Task, TaskKind, Verification
+
+# Evidence is checked by content (magic bytes), not by the name's extension.
+SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"PK\x03\x04": "application/zip",  # docx, xlsx, odt …
+    b"\xd0\xcf\x11\xe0": "application/x-ole-storage",  # doc, xls
+}
+
+
+class EvidenceError(ValueError):
+    pass
+
+
+def assign_task(form, assigner) -> Task:
+    task = Task(year=form.year.data, period=f"{form.year.data}-{form.quarter.data}", assigner_id=assigner.id,
+                assignee_id=form.assignee.data, title=form.title.data, indicator=form.indicator.data,
+                unit_of_measure=form.unit_of_measure.data, target=Fraction(str(form.target.data)),
+                factor=Fraction(str(form.factor.data)), weight=Fraction(str(form.weight.data)),
+                deadline=form.deadline.data,
+                kind=TaskKind.BREAKTHROUGH if form.breakthrough.data else TaskKind.REGULAR)
+    db.session.add(task)
+    db.session.flush()
+    audit.record("task.assign", task, actor=assigner, after=task.snapshot())
+    return task
+
+
+def sign_commitment(user, year: int) -> Commitment:
+    """Sign the year's task list; the exact content and its SHA-256 are kept."""
+    tasks = db.session.scalars(select(Task).where(Task.assignee_id == user.id, Task.year == year)
+                               .order_by(Task.period, Task.id)).all()
+    content = [t.snapshot() for t in tasks]
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    revision = (db.session.scalar(select(func.max(Commitment.revision))
+                                  .where(Commitment.user_id == user.id, Commitment.year == year)) or 0) + 1
+    commitment = Commitment(user_id=user.id, year=year, revision=revision, content=content, content_hash=digest)
+    db.session.add(commitment)
+    db.session.flush()
+    audit.record("commitment.sign", commitment, actor=user, after={"hash": digest, "tasks": len(content)})
+    return commitment
+
+
+def latest_commitment(user, year: int) -> Commitment | None:
+    return db.session.scalars(select(Commitment).where(Commitment.user_id == user.id, Commitment.year == year)
+                              .order_by(Commitment.revision.desc())).first()
+
+
+def sniff(data: bytes) -> str:
+    for magic, mime in SIGNATURES.items():
+        if data.startswith(magic):
+            return mime
+    raise EvidenceError("type")
+
+
+def store_evidence(report: ProductReport, filename: str, data: bytes) -> EvidenceFile:
+    """Keep ``data`` under STORAGE_DIR/evidence by its SHA-256 (the name is never a path)."""
+    if len(data) > current_app.config["EVIDENCE_MAX_BYTES"]:
+        raise EvidenceError("size")
+    mime = sniff(data)
+    digest = hashlib.sha256(data).hexdigest()
+    folder = Path(current_app.config["STORAGE_DIR"]) / "evidence"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / digest).write_bytes(data)
+    safe_name = Path(filename or "evidence").name[:200] or "evidence"
+    if mime == "application/zip":
+        mime = mimetypes.guess_type(safe_name)[0] or mime
+    evidence = EvidenceFile(original_name=safe_name, stored_name=digest, mime=mime, size=len(data))
+    report.evidence.append(evidence)
+    return evidence
+
+
+def evidence_path(evidence: EvidenceFile) -> Path:
+    return Path(current_app.config["STORAGE_DIR"]) / "evidence" / evidence.stored_name
+
+
+def report_product(task: Task, user, actual, product: str, delivered_on: date, upload=None) -> ProductReport:
+    """A new product report for ``task`` (a resubmission before verification adds one more)."""
+    report = ProductReport(task=task, actual_value=Fraction(str(actual)), product=product, delivered_on=delivered_on)
+    db.session.add(report)
+    if upload is not None:
+        store_evidence(report, upload[0], upload[1])
+    db.session.flush()
+    audit.record("product.report", report, actor=user,
+                 after={"task": task.id, "actual": str(report.actual_value), "delivered_on": delivered_on.isoformat()})
+    return report
+
+
+def verify_report(report: ProductReport, verifier, *, accepted, on_time: bool, quality_met: bool,
+                  quality_failures=0, quality_failures_excused=0, delays=0, delays_excused=0,
+                  comment="") -> Verification:
+    """Record (or replace) the verification of ``report``; audited with before/after."""
+    before = _verification_dict(report.verification) if report.verification else None
+    v = report.verification or Verification(report=report)
+    v.verifier_id, v.accepted_value = verifier.id, Fraction(str(accepted))
+    v.on_time, v.quality_met = on_time, quality_met
+    v.quality_failures = max(quality_failures or 0, 0 if quality_met else 1)
+    v.quality_failures_excused, v.delays = quality_failures_excused or 0, max(delays or 0, 0 if on_time else 1)
+    v.delays_excused, v.comment, v.verified_at = delays_excused or 0, comment or "", utcnow()
+    db.session.add(v)
+    db.session.flush()
+    audit.record("product.verify", v, actor=verifier, before=before, after=_verification_dict(v))
+    return v
+
+
+def _verification_dict(v: Verification) -> dict:
+    return {"accepted": str(v.accepted_value), "on_time": v.on_time, "quality_met": v.quality_met,
+            "quality_failures": v.quality_failures, "delays": v.delays}

@@ -1,0 +1,1 @@
+"""Question banks, categories, questions and their versions; import/export formats."""

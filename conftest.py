@@ -4,11 +4,10 @@ Every test that takes ``app`` runs on SQLite; when ``TEST_DATABASE_URL`` is set
 (``.ci/run`` sets it to the local PostgreSQL) it runs on PostgreSQL too.
 """
 import os
-import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from flask import g
 
 from app import create_app
 from extensions import db
@@ -34,6 +33,9 @@ def app(request, tmp_path):
         "STORAGE_DIR": str(tmp_path / "storage"), "RATELIMIT_ENABLED": False,
         "SQLALCHEMY_ENGINE_OPTIONS": {},
     })
+    # The test holds one app context for its whole run, and Flask reuses it for every
+    # request, so ``g`` (where Flask-Login caches the user) would leak between clients.
+    app.before_request(lambda: g.pop("_login_user", None) and None)
     with app.app_context():
         if request.param == "postgresql":
             db.drop_all()

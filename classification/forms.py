@@ -27,11 +27,16 @@ def field_name(code: str) -> str:
     return "c_" + code.replace(".", "_")
 
 
-def general_form_class():
-    """A form class with one points field per criterion, each bounded by its maximum."""
+def general_form_class(leader: bool = False):
+    """A form class with one points field per criterion, each bounded by its maximum; for a
+    leader also the components đ and e of Decree 335 Art. 15 as percentages (FORMS.md)."""
     attrs = {field_name(code): DecimalField(label, places=2,
                                             validators=[InputRequired(), NumberRange(min=0, max=float(maximum))])
              for code, label, maximum in CRITERIA}
+    if leader:
+        for name, label in (("org_capacity", _l("Capacity to organise implementation (đ, %)")),
+                            ("unity", _l("Capacity to unite the civil servants managed (e, %)"))):
+            attrs[name] = DecimalField(label, places=0, validators=[InputRequired(), NumberRange(min=0, max=100)])
     attrs["submit"] = SubmitField(_l("Save points"))
     return type("GeneralForm", (FlaskForm,), attrs)
 

@@ -118,11 +118,18 @@ def general(user_id, period):
                                                              GeneralAssessment.period == period)).first()
     row = row or GeneralAssessment(user_id=person.id, period=period)
     stored = (row.final_points if final else row.self_points) or row.self_points or {}
-    form = general_form_class()(data={field_name(c): float(Fraction(stored[c])) for c in stored})
+    data = {field_name(c): float(Fraction(stored[c])) for c in stored}
+    leader = person.is_leader and final
+    if leader:
+        data.update({k: float(getattr(row, k) * 100) for k in ("org_capacity", "unity") if getattr(row, k) is not None})
+    form = general_form_class(leader)(data=data)
     if form.validate_on_submit():
         points = {code: str(Fraction(str(form[field_name(code)].data))) for code, _l, _m in CRITERIA}
         if final:
             row.final_points, row.assessed_by_id = points, current_user.id
+            if leader:
+                row.org_capacity = Fraction(str(form.org_capacity.data)) / 100
+                row.unity = Fraction(str(form.unity.data)) / 100
         else:
             row.self_points = points
         db.session.add(row)

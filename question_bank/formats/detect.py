@@ -86,7 +86,11 @@ def _sniff_text(filename: str, data: bytes) -> str:
 
 
 def _looks_like_csv(text: str) -> bool:
-    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    lines = text.lstrip("\ufeff").splitlines()
+    first = lines[0] if lines else ""
     delimiter = max([",", ";", "\t"], key=first.count)
-    cells = next(csv.reader([first], delimiter=delimiter), [])
+    try:
+        cells = next(csv.reader([first], delimiter=delimiter), [])
+    except csv.Error:
+        return False
     return match_header(cells) is not None

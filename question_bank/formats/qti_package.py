@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from .model import Issues
 from .qti import read_item
-from .xmlsafe import XmlError, child, children, line_of, local, parse_xml
+from .xmlsafe import XmlError, children, line_of, local, parse_xml
 from .zipsafe import UnsafeZip, is_safe_path, member_names, open_zip, read_member
 
 
@@ -49,6 +49,9 @@ class _Package:
 
     def xml(self, path: str, referrer: str):
         data = self.load(path)
+        if data is None and path in self.names:
+            raise PackageError(None, _l("“%(path)s” in the package cannot be read (the archive is "
+                                        "damaged); the package was refused.", path=path))
         if data is None:
             raise PackageError(None, _l("%(referrer)s refers to “%(path)s”, which is not in the "
                                         "package; the package was refused.", referrer=referrer, path=path))

@@ -18,22 +18,24 @@ from fractions import Fraction
 from flask_babel import lazy_gettext as _l
 
 from .model import Issues, ParsedQuestion
-from .text import html_to_plain
+from .text import html_to_plain, nfc
 
-_OPTION_WORD = r"(?:phương án|phuong an|đáp án|dap an|câu trả lời|câu|ý|lựa chọn|option|answer|choice)s?"
+_STRONG = r"(?:phương án|phuong an|đáp án|dap an|câu trả lời|lựa chọn|options?|answers?|choices?)"
+_ANY = rf"(?:{_STRONG}|câu|ý)"
 _LETTER = r"[a-h]"
 _REFERS = [
-    # Tất cả / Các / Cả 3 (các) phương án (trên) …   —  All the options above …
-    re.compile(rf"^(?:tất cả|tat ca|các|cac|cả|ca)\s+(?:các\s+|\d+\s+|hai\s+|ba\s+|bốn\s+)?{_OPTION_WORD}\b"),
+    # Tất cả / Các / Cả 3 (các) phương án …   —  "các câu trên" needs the "trên"
+    re.compile(rf"^(?:tất cả|tat ca|các|cac|cả)\s+(?:các\s+|\d+\s+|hai\s+|ba\s+|bốn\s+)?{_STRONG}\b"),
+    re.compile(r"^(?:tất cả|các|cả)\s+(?:các\s+|\d+\s+)?(?:câu|ý)\s+(?:ở\s+)?(?:nêu\s+|đã nêu\s+)?trên\b"),
     # Phương án A và C …, Đáp án A, B là đúng, Phương án A hoặc B đúng
-    re.compile(rf"^{_OPTION_WORD}\s+{_LETTER}\s*(?:,|và|hoặc|&|and|or)\s*{_LETTER}\b"),
-    # Cả A và B …, Cả A, B và C …
+    re.compile(rf"^{_ANY}\s+{_LETTER}\s*(?:,|và|hoặc|&|and|or)\s*{_LETTER}\b"),
+    # Cả A và B …, Cả A, B và C …, Both A and B
     re.compile(rf"^(?:cả|both)\s+{_LETTER}\s*(?:,|và|&|and)\s*{_LETTER}\b"),
     # Không có phương án nào …, Không phương án nào …
-    re.compile(rf"^không\s+(?:có\s+)?{_OPTION_WORD}\s+nào\b"),
+    re.compile(rf"^không\s+(?:có\s+)?{_ANY}\s+nào\b"),
     # … phương án trên / các đáp án nêu trên (anywhere)
-    re.compile(rf"\b{_OPTION_WORD}\s+(?:ở\s+)?(?:nêu\s+)?trên(?:\s+đây)?\b"),
-    # All / None / Both / Neither of the above / of these
+    re.compile(rf"\b{_ANY}\s+(?:ở\s+)?(?:nêu\s+)?trên(?:\s+đây)?\b"),
+    # All / None / Both / Neither of the above / of these; A and B
     re.compile(r"\b(?:all|none|both|neither|any)\s+of\s+(?:the\s+)?(?:above|these|them|the options)\b"),
     re.compile(r"^(?:all|none) (?:the )?above\b"),
     re.compile(rf"^{_LETTER}\s*(?:,\s*{_LETTER}\s*)*(?:and|và|&)\s*{_LETTER}\b(?!\w)"),
@@ -74,9 +76,31 @@ def finish(question: ParsedQuestion, issues: Issues) -> ParsedQuestion | None:
         issues.error(question.line, message, label)
     if problems:
         return None
+    _normalise(question)
     _keep_order_when_referring(question, issues, label)
     _report_missing_files(question, issues, label)
     return question
+
+
+def _normalise(question: ParsedQuestion) -> None:
+    """Every stored text in Unicode NFC (Vietnamese tone marks precomposed)."""
+    for name in ("name", "text", "general_feedback", "idnumber", "difficulty", "legal_reference"):
+        value = getattr(question, name)
+        if isinstance(value, str):
+            setattr(question, name, nfc(value))
+    question.tags = tuple(nfc(t) for t in question.tags)
+    question.category = tuple(nfc(c) for c in question.category)
+    question.payload = _nfc_tree(question.payload)
+
+
+def _nfc_tree(value):
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, dict):
+        return {k: _nfc_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nfc_tree(v) for v in value]
+    return value
 
 
 _FILE_REF = re.compile(r"@@PLUGINFILE@@/([^\"'\s<>?#]+)")

@@ -42,15 +42,27 @@ def parse_xlsx(data: bytes, issues: Issues) -> list:
         return []
     questions, matched = [], 0
     for sheet in workbook.worksheets:
-        rows = [(n, [_cell(v, issues, n, i) for i, v in enumerate(row)])
-                for n, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)]
-        found = _read_table(rows, issues, sheet=sheet.title)
+        rows = _sheet_rows(sheet, issues)
+        if rows is None:
+            return []
+        found = _read_table(rows, issues)
         matched += found is not None
         questions += found or []
     if not matched:
         issues.error(None, _l("No sheet has a known header row. Expected, for example: STT | "
                               "Hạng mục | Nội dung | Phương án trả lời | Đáp án (download the template)."))
     return questions
+
+
+def _sheet_rows(sheet, issues: Issues):
+    """(row number, cell texts) of a sheet; None (reported) when the sheet XML is damaged."""
+    try:
+        return [(n, [_cell(v, issues, n, i) for i, v in enumerate(row)])
+                for n, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)]
+    except Exception as exc:  # openpyxl streams the sheet XML and raises many kinds when damaged
+        issues.error(None, _l("The sheet “%(sheet)s” cannot be read (%(error)s). Save the workbook "
+                              "again from Excel as .xlsx.", sheet=sheet.title, error=type(exc).__name__))
+        return None
 
 
 def _open_workbook(data: bytes, issues: Issues):
@@ -110,14 +122,10 @@ def _cell(value, issues: Issues, row: int, index: int) -> str:
     return fixed
 
 
-def _read_table(rows, issues: Issues, sheet: str | None = None):
+def _read_table(rows, issues: Issues):
     """Find the header row, then read every data row below it; None if no header matched."""
     for position, (number, cells) in enumerate(rows[:_HEADER_SEARCH_ROWS]):
         layout = sheet_layouts.match_header(cells)
         if layout is not None:
-            return layout.read(rows[position + 1:], issues, sheet)
+            return layout.read(rows[position + 1:], issues)
     return None
-
-
-def column_letter(index: int) -> str:
-    return get_column_letter(index + 1)

@@ -50,7 +50,7 @@ class Layout:
     columns: dict
     reader: object
 
-    def read(self, rows, issues: Issues, sheet: str | None):
+    def read(self, rows, issues: Issues) -> list:
         return self.reader(rows, self.columns, issues)
 
 

@@ -117,7 +117,7 @@ def decode(data: bytes, issues) -> str:
     if "\r" in text:
         issues.warn(None, _l("The file has Windows (CRLF) or old Mac (CR) line ends; they were normalised."))
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return repair_lines(text, issues)
+    return nfc(repair_lines(text, issues))
 
 
 def _decode_8bit(data: bytes, issues) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+import zlib
 
 from flask_babel import lazy_gettext as _l
 
@@ -74,5 +75,6 @@ def read_member(archive: zipfile.ZipFile, name: str) -> bytes | None:
     """The bytes of member ``name`` (None when absent or unreadable)."""
     try:
         return archive.read(name)
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
+    except (KeyError, zipfile.BadZipFile, zlib.error, OSError, ValueError, NotImplementedError,
+            EOFError, RuntimeError):
         return None

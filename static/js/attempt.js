@@ -490,6 +490,7 @@
     (function attempt() {
       flushAll(5000).then(function (done) {
         if (blocked === 'closed') { return; }
+        if (done) { clearAttemptStorage(); }
         if (done || blocked) { submitForm.submit(); return; }
         return syncState().then(function (reachable) {
           if (reachable) { submitForm.submit(); return; }
@@ -660,6 +661,10 @@
     applyResponse(section, entry.response);
     setFlagged(section, !!entry.flagged);
   });
+
+  /* On a phone the navigator starts folded so the first question is in view. */
+  var navDetails = document.getElementById('qnav-details');
+  if (navDetails && window.matchMedia && window.matchMedia('(max-width: 900px)').matches) { navDetails.open = false; }
 
   sections.forEach(refreshNav);
   refreshProgress();

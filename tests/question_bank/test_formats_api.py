@@ -56,7 +56,8 @@ def test_report_lines_name_the_file_and_the_line():
     ("All of the above", True), ("None of the above", True), ("Both A and B", True),
     ("Các đáp án trên đều sai", True), ("Cả 3 phương án đều sai", True),
     ("Nhà thầu A và B đều đáp ứng", False), ("Tất cả thành viên liên danh", False),
-    ("Công khai phương án bồi thường", False), ("Kết hợp cả hai phương pháp", False)])
+    ("Công khai phương án bồi thường", False), ("Kết hợp cả hai phương pháp", False),
+    ("Các câu lạc bộ thể thao", False), ("Các câu trên đều đúng", True)])
 def test_choices_referring_to_other_choices(text, refers):
     assert refers_to_other_options(text) is refers
 

@@ -412,7 +412,7 @@
 
   /* Record a change of one question: new seq, pending entry first, then send. */
   function record(section, delay) {
-    if (blocked) { return; }
+    if (blocked === 'closed' || blocked === 'conflict') { return; }  // a lost session still keeps answers locally
     var position = section.dataset.position;
     var entry = {
       position: parseInt(position, 10),

@@ -54,9 +54,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    import security
     from templating import register
 
     register(app)
+    security.register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -64,7 +64,9 @@ def set_language(code):
 def home():
     from dashboard import summary
 
-    return render_template("accounts/home.html", summary=summary(current_user))
+    from exam.services import window_open
+
+    return render_template("accounts/home.html", summary=summary(current_user), window_open=window_open)
 
 
 @bp.route("/agencies")

@@ -13,6 +13,7 @@ from datetime import timedelta
 from fractions import Fraction
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -54,14 +55,14 @@ def window_open(exam: Exam, now=None) -> bool:
 
 def check_feasible(exam: Exam) -> list[str]:
     """Problems that make the blueprint impossible to draw (empty when it can be drawn)."""
-    problems, used = [], 0
+    problems = []
     for rule in exam.rules:
         pool = approved_versions(rule.category, rule.include_subcategories)
         if len(pool) < rule.count:
-            problems.append(f"{rule.category.path}: {rule.count} > {len(pool)}")
-        used += rule.count
+            problems.append(_("%(path)s: %(asked)d asked, %(available)d approved available",
+                              path=rule.category.path, asked=rule.count, available=len(pool)))
     if not exam.rules:
-        problems.append("no rules")
+        problems.append(_("The blueprint has no rule."))
     return problems
 
 

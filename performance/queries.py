@@ -24,7 +24,7 @@ def team_tasks(supervisor, year: int) -> list[Task]:
 
 def awaiting_verification(supervisor) -> list[ProductReport]:
     stmt = (select(ProductReport).join(Task).join(User, Task.assignee_id == User.id).join(User.agency)
-            .outerjoin(Verification).where(agency_scope(supervisor, *SUPERVISE), Verification.id.is_(None),
+            .outerjoin(Verification, Verification.report_id == ProductReport.id).where(agency_scope(supervisor, *SUPERVISE), Verification.id.is_(None),
                                            User.id != supervisor.id)
             .order_by(ProductReport.reported_at))
     return [r for r in db.session.scalars(stmt) if r is r.task.latest_report]

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from accounts.models import Role
-from accounts.permissions import reachable_agencies, require_reach, role_required
+from accounts.permissions import can_reach, reachable_agencies, require_reach, role_required
 from extensions import db
 from question_bank import queries, services
 from question_bank.formats import FormatError
@@ -99,13 +99,26 @@ def question_detail(question_id):
                            version=question.current_version, versions=versions)
 
 
+def _may_see_version(version_id: int) -> bool:
+    """Bank staff of the owning agency, or an examinee who was asked this version."""
+    from exam.models import Attempt, AttemptSlot
+
+    version = db.session.get(QuestionVersion, version_id)
+    if version is None:
+        return False
+    if can_reach(current_user, version.question.bank.agency, *queries.BANK_ROLES):
+        return True
+    return db.session.scalar(select(AttemptSlot.id).join(Attempt).where(
+        AttemptSlot.version_id == version_id, Attempt.user_id == current_user.id).limit(1)) is not None
+
+
 @bp.route("/file/<int:version_id>/<path:name>")
 @login_required
 def question_file(version_id, name):
     """An image of a question version, by name (never a filesystem path)."""
     qfile = db.session.scalars(select(QuestionFile).where(
         QuestionFile.version_id == version_id, QuestionFile.name == name)).first()
-    if qfile is None or not qfile.mime.startswith("image/"):
+    if qfile is None or not qfile.mime.startswith("image/") or not _may_see_version(version_id):
         abort(404)
     return Response(qfile.data, mimetype=qfile.mime, headers={"X-Content-Type-Options": "nosniff",
                                                                "Cache-Control": "private, max-age=3600"})

@@ -507,7 +507,7 @@
   function openDialog() {
     var left = unansweredCount();
     document.getElementById('submit-dialog-text').textContent =
-      left ? msg('confirmSome', { n: left }) : msg('confirmAll');
+      left === 1 ? msg('confirmOne') : left ? msg('confirmSome', { n: left }) : msg('confirmAll');
     document.getElementById('submit-dialog-warn').hidden = true;
     if (dialog && typeof dialog.showModal === 'function') {
       dialog.showModal();

@@ -117,6 +117,6 @@ def test_close_overdue_grades_what_was_saved(setup, app):
 def test_infeasible_blueprint_cannot_open(setup):
     exam = setup["exam"]
     exam.rules[0].count = 11
-    assert services.check_feasible(exam) == ["Chung: 11 > 10"]
+    assert services.check_feasible(exam) == ["Chung: 11 asked, 10 approved available"]
     with pytest.raises(services.ExamError):
         services.open_exam(exam, setup["alice"])

@@ -77,8 +77,8 @@ TEST_RULES = {
 }
 
 QUOTA_DENOMINATORS = {
-    "good_only": _l("20% of the number rated Good (literal text of Art. 20 cl. 5(a))"),
-    "good_or_better": _l("20% of the number rated Good or better"),
+    "good_only": _l("20 percent of the number rated Good (literal text of Art. 20 cl. 5(a))"),
+    "good_or_better": _l("20 percent of the number rated Good or better"),
 }
 
 DISCIPLINE_FORMS = {

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from accounts.models import DisciplineRecord, User
 from accounts.queries import direct_manager
-from classification.models import GeneralAssessment, RatingSettings
+from classification.models import GeneralAssessment, QuotaException, RatingSettings
 from db_types import utcnow
 from exam.models import Attempt, AttemptState, Exam
 from extensions import db
@@ -24,11 +24,15 @@ QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 
 
 def engine_settings(year: int) -> EngineSettings:
+    """The year's settings, with the recorded quota exceptions (unit code → ceiling)."""
     row = db.session.scalars(select(RatingSettings).where(RatingSettings.year == year)).first()
     row = row or RatingSettings(year=year, test_rule="general_criteria", test_weight=Fraction(5, 2),
                                 quota_denominator="good_only")
+    exceptions = {e.agency.code: e.ceiling for e in db.session.scalars(
+        select(QuotaException).where(QuotaException.year == year))}
     return EngineSettings(test_rule=row.test_rule, test_weight=Fraction(row.test_weight),
-                          quota_denominator=row.quota_denominator)
+                          quota_denominator=row.quota_denominator, quota_exception_units=frozenset(exceptions),
+                          quota_exception_rates=exceptions)
 
 
 def product_result(task: Task) -> ProductResult:

@@ -1,6 +1,8 @@
-"""General-criteria points per period, rating settings and the yearly classification."""
+"""General-criteria points per period, rating settings, the yearly classification, its
+workflow per rating unit (draft → proposed → council decided → approved and locked), the
+quota exception for an outstanding unit, and recorded achievements for rewards."""
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from fractions import Fraction
 from typing import Optional
 
@@ -42,9 +44,12 @@ class RatingSettings(db.Model):
 
 
 class ClassificationState(str, enum.Enum):
-    DRAFT = "draft"
-    PROPOSED = "proposed"
-    APPROVED = "approved"
+    """The state of a rating unit's year (RatingWorkflow) and, mirrored, of each row."""
+
+    DRAFT = "draft"          # engine results, may be run again
+    PROPOSED = "proposed"    # HR proposed the list; the council records its decisions
+    DECIDED = "decided"      # the council's decisions are complete
+    APPROVED = "approved"    # approved and locked: changes only after an audited reopen
 
 
 class YearlyClassification(db.Model):
@@ -65,5 +70,82 @@ class YearlyClassification(db.Model):
     run_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     run_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
     note: Mapped[str] = mapped_column(Text, default="")
+    # The engine's level after the quota; ``level`` differs from it only by a council decision.
+    engine_level: Mapped[Optional[str]] = mapped_column(String(20))
+    decided: Mapped[bool] = mapped_column(default=False)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+
+    user = relationship("User", foreign_keys=[user_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    @property
+    def changed_by_council(self) -> bool:
+        return self.decided and self.engine_level is not None and self.level != self.engine_level
+
+
+class RatingWorkflow(db.Model):
+    """The state of one rating unit's yearly classification (DECISIONS.md 6: the quota and
+    the workflow are per agency flagged ``is_rating_unit``; the tree root stands in for
+    people above every rating unit).  Every transition is audited on this object."""
+
+    __table_args__ = (UniqueConstraint("agency_id", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    state: Mapped[ClassificationState] = mapped_column(
+        Enum(ClassificationState, native_enum=False, length=20), default=ClassificationState.DRAFT)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    approved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    reopened: Mapped[int] = mapped_column(default=0)
+
+    agency = relationship("Agency")
+    approved_by = relationship("User", foreign_keys=[approved_by_id])
+
+    @property
+    def locked(self) -> bool:
+        return self.state == ClassificationState.APPROVED
+
+
+class QuotaException(db.Model):
+    """A recorded decision raising a rating unit's EXCELLENT rate for one year (Decree 335
+    Art. 20 cl. 5(b); Decree 233 Art. 12 cl. 6(b); QĐ 366-QĐ/TW Art. 11): the decision's
+    reference and date, and its ceiling as a share of the number rated GOOD (at most the
+    policy's exception rate, 25%)."""
+
+    __table_args__ = (UniqueConstraint("agency_id", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    year: Mapped[int]
+    ceiling: Mapped[Fraction] = mapped_column(FractionType)
+    reference: Mapped[str] = mapped_column(String(255))
+    decided_on: Mapped[date]
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    agency = relationship("Agency")
+
+
+class AchievementKind(str, enum.Enum):
+    """Achievements behind the Vĩnh Phúc reward tiers (RULES.md §7); tier 4 by the rating
+    streak needs no record, its alternative (Provincial Emulation Fighter) does."""
+
+    TIER1 = "tier1"                                    # provincial-level solution, applied (per solution)
+    TIER2 = "tier2"                                    # an Order or National Emulation Fighter
+    TIER3 = "tier3"                                    # Prime Minister's Certificate of Merit
+    PROVINCIAL_FIGHTER = "provincial_fighter"          # Provincial Emulation Fighter (tier 4)
+    TIER5 = "tier5"                                    # department/district-level initiative, applied
+
+
+class Achievement(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    kind: Mapped[AchievementKind] = mapped_column(Enum(AchievementKind, native_enum=False, length=30))
+    reference: Mapped[str] = mapped_column(String(255))
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user = relationship("User", foreign_keys=[user_id])

@@ -2,12 +2,14 @@
 import dataclasses
 from fractions import Fraction
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from accounts import audit
 from accounts.models import Agency, User
 from classification.inputs import build_inputs, engine_settings
-from classification.models import ClassificationState, YearlyClassification
+from classification.models import ClassificationState, RatingWorkflow, YearlyClassification
+from classification.workflow import WorkflowError, workflow
 from db_types import utcnow
 from extensions import db
 from scoring.rating import explain, rate_year, rating_to_json, reason_to_json
@@ -28,32 +30,59 @@ def _reason_json(reason) -> dict:
 def run_rating(agency: Agency, year: int, actor=None) -> list[YearlyClassification]:
     """Rate everyone under ``agency`` for ``year`` with the engine and store the results.
 
-    A rating already approved is left as it is (a locked period changes only through an
-    audited reopen).  Returns the stored rows in tree order.
+    Only rating units in draft are written: a unit that is proposed, decided or approved
+    (locked) keeps its rows (its people still feed their managers' unit results).  Raises
+    WorkflowError when ``agency``'s own unit is not in draft.  Returns the rows of
+    everyone under ``agency`` in tree order; one audit record per unit written.
     """
     people = people_of(agency)
+    units = {u.id: u.agency.rating_unit() for u in people}
+    frozen = _frozen_units(set(units.values()), year)
+    if agency.id in frozen:
+        raise WorkflowError(_("The rating of %(unit)s is “%(state)s”: it cannot be run again now.",
+                              unit=agency.name, state=frozen[agency.id].state.value))
     inputs = build_inputs(people, year)
     ids = {p.person_id for p in inputs}
     inputs = [p if p.manager_id in ids else dataclasses.replace(p, manager_id=None) for p in inputs]
     ratings = {r.person_id: r for r in rate_year(inputs, year, engine_settings(year))}
-    existing = {c.user_id: c for c in db.session.scalars(
-        select(YearlyClassification).where(YearlyClassification.year == year,
-                                           YearlyClassification.user_id.in_([u.id for u in people])))}
-    rows = []
+    existing = {c.user_id: c for c in _existing(people, year)}
+    rows, written = [], {}
     for user in people:
-        row = existing.get(user.id) or YearlyClassification(user_id=user.id, year=year)
-        if row.state != ClassificationState.APPROVED:
+        row = existing.get(user.id)
+        if units[user.id].id not in frozen:
+            row = row or YearlyClassification(user_id=user.id, year=year)
             _store(row, ratings[str(user.id)], actor)
-        db.session.add(row)
-        rows.append(row)
+            db.session.add(row)
+            written.setdefault(units[user.id].id, [units[user.id], 0])[1] += 1
+        if row is not None:
+            rows.append(row)
     db.session.flush()
-    audit.record("rating.run", agency, actor=actor, after={"year": year, "people": len(rows)})
+    for unit, count in written.values():
+        wf = workflow(unit, year, create=True)
+        audit.record("rating.run", wf, actor=actor, after={"unit": unit.code, "year": year, "people": count})
     return rows
+
+
+def _frozen_units(units: set, year: int) -> dict:
+    """{agency id: workflow} of the units whose workflow is past draft."""
+    ids = [u.id for u in units]
+    found = db.session.scalars(select(RatingWorkflow).where(RatingWorkflow.year == year,
+                                                            RatingWorkflow.agency_id.in_(ids)))
+    return {w.agency_id: w for w in found if w.state != ClassificationState.DRAFT}
+
+
+def _existing(people, year: int):
+    ids = [u.id for u in people]
+    for start in range(0, len(ids), 5000):     # bounded IN lists
+        yield from db.session.scalars(select(YearlyClassification).where(
+            YearlyClassification.year == year, YearlyClassification.user_id.in_(ids[start:start + 5000])))
 
 
 def _store(row: YearlyClassification, rating, actor) -> None:
     row.profile, row.score = rating.profile, rating.score
     row.level_before_quota, row.level = rating.level_before_quota.value, rating.level.value
+    row.engine_level, row.decided, row.decision_reason = rating.level.value, False, ""
+    row.decided_by_id = row.decided_at = None
     row.needs_council, row.quota_moved = rating.needs_council, rating.quota_moved
     row.reasons = [_reason_json(r) for r in rating.reasons]
     row.details = rating_to_json(rating)

@@ -6,14 +6,19 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, DecimalField, FieldList, Form, FormField, IntegerField,
-                     SelectField, SelectMultipleField, StringField, SubmitField)
+                     PasswordField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from labels import QTYPES
 
 
 class RuleForm(Form):
     category = SelectField(_l("Category"), coerce=int, validate_choice=False)
     count = IntegerField(_l("Questions"), validators=[Optional(), NumberRange(min=1, max=500)])
     mark = DecimalField(_l("Mark each"), default=1, places=2, validators=[Optional(), NumberRange(min=0.01, max=100)])
+    difficulty = StringField(_l("Difficulty"), validators=[Optional(), Length(max=20)])
+    qtype = SelectField(_l("Type"), choices=[("", "—")] + [(k, v) for k, v in QTYPES.items() if k != "description"],
+                        validate_choice=True, default="")
 
 
 class ExamForm(FlaskForm):
@@ -22,13 +27,24 @@ class ExamForm(FlaskForm):
     year = IntegerField(_l("Rating year"), validators=[DataRequired(), NumberRange(min=2020, max=2100)])
     agency = SelectField(_l("Organising agency"), coerce=int)
     duration_minutes = IntegerField(_l("Duration (minutes)"), default=60, validators=[DataRequired(), NumberRange(1, 600)])
-    pass_percent = IntegerField(_l("Pass mark (% of the maximum)"), default=50, validators=[DataRequired(), NumberRange(0, 100)])
+    pass_percent = IntegerField(_l("Pass mark (percentage of the maximum)"), default=50, validators=[DataRequired(), NumberRange(0, 100)])
     window_start = DateTimeLocalField(_l("Window opens"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
     window_end = DateTimeLocalField(_l("Window closes"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
     shuffle_questions = BooleanField(_l("Shuffle the questions"), default=True)
     shuffle_answers = BooleanField(_l("Shuffle the options"), default=True)
     audience_agencies = SelectMultipleField(_l("Audience: agencies"), coerce=int, validators=[DataRequired()])
     audience_position = StringField(_l("Audience: only this job position (optional)"), validators=[Length(max=255)])
+    navigation = SelectField(_l("Navigation"), default="free", choices=[
+        ("free", _l("Free: any question in any order")),
+        ("sequential", _l("Sequential: one question per page, no going back"))])
+    avoid_seen_years = IntegerField(_l("Avoid questions a person saw in the last N years (0 = no)"), default=0,
+                                    validators=[Optional(), NumberRange(0, 10)])
+    exam_password = PasswordField(_l("Exam password (optional, given out in the room)"),
+                                  validators=[Optional(), Length(max=100)])
+    allowed_networks = TextAreaField(_l("Allowed address ranges (optional, one CIDR range a line)"),
+                                     validators=[Optional(), Length(max=2000)])
+    anonymous_marking = BooleanField(_l("Anonymous marking"))
+    double_marking = BooleanField(_l("Double marking with reconciliation"))
     rules = FieldList(FormField(RuleForm), min_entries=6, max_entries=30, label=_l("Blueprint"))
     submit = SubmitField(_l("Create the exam"))
 
@@ -45,6 +61,14 @@ class ExamForm(FlaskForm):
     def validate_window_end(self, field):
         if self.window_start.data and field.data and field.data <= self.window_start.data:
             raise ValidationError(_l("The window must close after it opens."))
+
+    def validate_allowed_networks(self, field):
+        from exam.access import parse_networks
+
+        try:
+            parse_networks(field.data or "")
+        except ValueError as exc:
+            raise ValidationError(_l("Not an address range: %(error)s", error=str(exc))) from exc
 
     def validate_rules(self, field):
         if not any(r["category"] and r["count"] for r in field.data):

@@ -6,7 +6,7 @@ and seq is above the slot's stored seq — one conditional UPDATE, so two tabs o
 replayed request can never overwrite a newer answer.  Submitting is a conditional
 state change, so pressing submit in any number of tabs gives exactly one result.
 """
-import random
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,21 +19,22 @@ from sqlalchemy.exc import IntegrityError
 
 from accounts import audit
 from db_types import utcnow
-from exam.models import Attempt, AttemptSlot, AttemptState, BlueprintRule, Exam, ExamAudience, ExamState
+from exam import access, events, papers
+from exam.models import (Accommodation, Attempt, AttemptEvent, AttemptSlot, AttemptState, BlueprintRule, Exam,
+                         ExamAudience, ExamState, LateSave, Paper)
 from extensions import db
-from question_bank.queries import approved_versions
 from scoring.grading import SlotInput, grade_attempt
 
 MAX_RESPONSE_CHARS = 20_000
 
 
 class ExamError(Exception):
-    """A user-facing refusal (not enough questions, window closed …)."""
+    """A refusal whose text can be shown to the user (window closed, wrong password …)."""
 
 
 @dataclass(frozen=True)
 class SaveResult:
-    status: str   # "saved" | "stale" | "conflict" | "closed" | "invalid"
+    status: str   # "saved" | "stale" | "conflict" | "locked" | "late" | "closed" | "invalid"
     seq: int
 
 
@@ -53,23 +54,16 @@ def window_open(exam: Exam, now=None) -> bool:
             and (exam.window_end is None or now <= exam.window_end))
 
 
-def check_feasible(exam: Exam) -> list[str]:
-    """Problems that make the blueprint impossible to draw (empty when it can be drawn)."""
-    problems = []
-    for rule in exam.rules:
-        pool = approved_versions(rule.category, rule.include_subcategories)
-        if len(pool) < rule.count:
-            problems.append(_("%(path)s: %(asked)d asked, %(available)d approved available",
-                              path=rule.category.path, asked=rule.count, available=len(pool)))
-    if not exam.rules:
-        problems.append(_("The blueprint has no rule."))
-    return problems
+def check_feasible(exam: Exam) -> list[papers.Problem]:
+    """Problems that make the blueprint impossible to draw for some candidate (empty when
+    every paper can be drawn); see :func:`exam.papers.check_feasible`."""
+    return papers.check_feasible(exam)
 
 
 def open_exam(exam: Exam, user) -> None:
     problems = check_feasible(exam)
     if problems:
-        raise ExamError("; ".join(problems))
+        raise ExamError("; ".join(str(p) for p in problems))
     exam.state = ExamState.OPEN
     audit.record("exam.open", exam, actor=user, after={"state": "open"})
 
@@ -79,69 +73,59 @@ def close_exam(exam: Exam, user) -> None:
     audit.record("exam.close", exam, actor=user, after={"state": "closed"})
 
 
-def draw_slots(exam: Exam, seed: int) -> list[AttemptSlot]:
-    """The attempt's questions: ``count`` approved versions per rule, drawn without
-    repetition with ``random.Random(seed)``; the order and each question's option order
-    are shuffled when the exam (and, per question, ``shuffle_answers``) allows.
-    Deterministic in ``seed``, so a stored seed reproduces the paper."""
-    rng, chosen, slots = random.Random(seed), set(), []
-    for rule in exam.rules:
-        pool = [v for v in approved_versions(rule.category, rule.include_subcategories) if v.id not in chosen]
-        if len(pool) < rule.count:
-            raise ExamError(f"{rule.category.path}: {rule.count} > {len(pool)}")
-        for version in rng.sample(pool, rule.count):
-            chosen.add(version.id)
-            slots.append(AttemptSlot(version=version, mark=rule.mark, choice_order=_choice_order(exam, version, rng)))
-    if exam.shuffle_questions:
-        rng.shuffle(slots)
-    for position, slot in enumerate(slots, start=1):
-        slot.position = position
-    return slots
+def draw_slots(exam: Exam, seed: int, seen=frozenset()) -> list[AttemptSlot]:
+    """The attempt's questions for ``seed`` (see :func:`exam.papers.draw`); raises ExamError."""
+    try:
+        return papers.draw(exam, seed, seen)
+    except papers.DrawError as exc:
+        raise ExamError(str(exc)) from exc
 
 
-def _choice_order(exam, version, rng) -> list | None:
-    payload = version.payload or {}
-    if version.qtype == "multichoice":
-        ids = [a["id"] for a in payload.get("answers", [])]
-    elif version.qtype == "matching":
-        ids = sorted({s["answer"] for s in payload.get("subquestions", [])})
-    elif version.qtype == "ordering":
-        ids = [i["id"] for i in payload.get("items", [])]
-        rng.shuffle(ids)  # ordering questions are always shown out of order
-        return ids
-    else:
-        return None
-    if exam.shuffle_answers and payload.get("shuffle_answers", True):
-        rng.shuffle(ids)
-    return ids
-
-
-def start_attempt(exam: Exam, user) -> Attempt:
-    """The user's attempt, created on first call (questions drawn, deadline fixed).
+def start_attempt(exam: Exam, user, password: str | None = None, address: str | None = None) -> Attempt:
+    """The user's attempt, created on first call (paper read or drawn, deadline fixed).
 
     A second call — reload, second tab, second device — returns the same attempt.
-    Raises :class:`ExamError` outside the window or audience.
+    Raises :class:`ExamError` outside the window or audience, for a wrong exam password
+    or an address outside the exam's allowed ranges.  Extra time (an accommodation) is
+    added to the duration and to the window's end.
     """
     existing = find_attempt(exam, user)
     if existing is not None:
         return existing
     if not window_open(exam) or not is_eligible(exam, user):
-        raise ExamError("closed")
+        raise ExamError(_("This test is not open to you now."))
+    if address is not None and not access.address_allowed(exam, address):
+        raise ExamError(_("This test can only be taken from the exam rooms' network."))
+    if not access.password_ok(exam, password):
+        raise ExamError(_("The exam password is wrong."))
     now = utcnow()
-    deadline = now + timedelta(minutes=exam.duration_minutes)
+    extra = accommodation_seconds(exam, user)
+    deadline = now + timedelta(minutes=exam.duration_minutes, seconds=extra)
     if exam.window_end is not None:
-        deadline = min(deadline, exam.window_end)
-    seed = secrets.randbits(31)
+        deadline = min(deadline, exam.window_end + timedelta(seconds=extra))
+    paper = db.session.scalars(select(Paper).where(Paper.exam_id == exam.id, Paper.user_id == user.id)).first()
+    if paper is not None:
+        seed, slots = paper.seed, papers.slots_from_paper(paper)
+    else:
+        seed = secrets.randbits(31)
+        slots = draw_slots(exam, seed, papers.seen_questions(exam, [user.id])[user.id])
     attempt = Attempt(exam=exam, user_id=user.id, seed=seed, started_at=now, deadline=deadline,
-                      slots=draw_slots(exam, seed), session_token=secrets.token_hex(16))
+                      slots=slots, session_token=secrets.token_hex(16), extra_seconds=extra)
     db.session.add(attempt)
     try:
         db.session.flush()
     except IntegrityError:  # a concurrent start by the same person won
         db.session.rollback()
         return find_attempt(exam, user)
+    events.log(attempt.id, "start", paper=paper is not None, extra_seconds=extra)
     audit.record("attempt.start", attempt, actor=user, after={"seed": seed, "deadline": deadline.isoformat()})
     return attempt
+
+
+def accommodation_seconds(exam: Exam, user) -> int:
+    acc = db.session.scalars(select(Accommodation).where(Accommodation.exam_id == exam.id,
+                                                         Accommodation.user_id == user.id)).first()
+    return acc.extra_seconds(exam.duration_minutes) if acc else 0
 
 
 def find_attempt(exam: Exam, user) -> Attempt | None:
@@ -150,38 +134,98 @@ def find_attempt(exam: Exam, user) -> Attempt | None:
 
 def take_over(attempt: Attempt) -> str:
     """Issue a new attempt-session token: the page that calls it becomes the only one
-    whose saves count; others get a 409 and offer a reload (DECISIONS.md 12)."""
+    whose saves count; others get a 409 and offer a reload (DECISIONS.md 12).  The
+    first page opened logs "page_open", every later one "takeover"."""
+    opened = db.session.scalar(select(AttemptEvent.id).where(AttemptEvent.attempt_id == attempt.id,
+                                                             AttemptEvent.kind.in_(("page_open", "takeover")))
+                               .limit(1))
     attempt.session_token = secrets.token_hex(16)
+    events.log(attempt.id, "takeover" if opened else "page_open")
     return attempt.session_token
 
 
-def accepts_saves(attempt: Attempt, now=None) -> bool:
+def remaining_seconds(attempt: Attempt, now=None) -> int:
+    """Whole seconds left; the clock stands still while the attempt is paused."""
+    reference = attempt.paused_at or now or utcnow()
+    return max(0, int((attempt.deadline - reference).total_seconds()))
+
+
+def past_grace(attempt: Attempt, now=None) -> bool:
     grace = timedelta(seconds=current_app.config["ATTEMPT_GRACE_SECONDS"])
-    return attempt.state == AttemptState.IN_PROGRESS and (now or utcnow()) <= attempt.deadline + grace
+    return attempt.paused_at is None and (now or utcnow()) > attempt.deadline + grace
+
+
+def accepts_saves(attempt: Attempt, now=None) -> bool:
+    return attempt.state == AttemptState.IN_PROGRESS and not past_grace(attempt, now)
 
 
 def save_answer(attempt: Attempt, token: str, position: int, seq: int, response, flagged=None) -> SaveResult:
-    """Store one answer if (token, seq) are current; idempotent for a repeated seq."""
-    slot = next((s for s in attempt.slots if s.position == position), None)
-    if slot is None or not _valid_response(response):
+    """Store one answer if (token, seq) are current; idempotent for a repeated seq.
+
+    Statuses: saved, stale (an equal or newer seq is stored), conflict (another page
+    took over), locked (sequential navigation has moved past this question), late (after
+    the deadline plus grace: kept aside as a :class:`LateSave`, not counted), closed,
+    invalid.  Every save is logged as an event with its status and seq.
+    """
+    slot = db.session.scalars(select(AttemptSlot).where(AttemptSlot.attempt_id == attempt.id,
+                                                        AttemptSlot.position == position)).first()
+    if slot is None or not _valid_response(response) or seq < 1:
         return SaveResult("invalid", 0)
+    result = _apply_save(attempt, slot, token, seq, response, flagged)
+    events.log(attempt.id, "save", position=position, seq=seq, status=result.status)
+    return result
+
+
+def _apply_save(attempt, slot, token, seq, response, flagged) -> SaveResult:
+    current = secrets.compare_digest(token or "", attempt.session_token)
     if not accepts_saves(attempt):
-        return SaveResult("closed", slot.saved_seq)
-    if not secrets.compare_digest(token or "", attempt.session_token):
+        late = (current and attempt.state != AttemptState.SUBMITTED and past_grace(attempt)
+                and seq > slot.saved_seq)
+        if late:
+            db.session.add(LateSave(attempt_id=attempt.id, position=slot.position, seq=seq, response=response))
+        return SaveResult("late" if late else "closed", slot.saved_seq)
+    if not current:
         return SaveResult("conflict", slot.saved_seq)
+    if attempt.exam.navigation == "sequential" and slot.position != attempt.current_position:
+        return SaveResult("locked", slot.saved_seq)
     values = {"response": response, "saved_seq": seq, "saved_at": utcnow()}
     if flagged is not None:
         values["flagged"] = bool(flagged)
     done = db.session.execute(update(AttemptSlot).where(AttemptSlot.id == slot.id, AttemptSlot.saved_seq < seq)
                               .values(**values).execution_options(synchronize_session=False))
+    stored = seq if done.rowcount == 1 else max(seq, slot.saved_seq)
     db.session.expire(slot)
-    return SaveResult("saved" if done.rowcount == 1 else "stale", max(seq, slot.saved_seq))
+    return SaveResult("saved" if done.rowcount == 1 else "stale", stored)
 
 
 def _valid_response(response) -> bool:
-    import json
-
     return response is None or (isinstance(response, dict) and len(json.dumps(response)) <= MAX_RESPONSE_CHARS)
+
+
+def has_answer(response) -> bool:
+    """True when a stored response says something (the summary page's "answered")."""
+    if not response:
+        return False
+    for key in ("choice", "text"):
+        if key in response:
+            return str(response[key] or "").strip() != ""
+    if "value" in response:
+        return isinstance(response["value"], bool)
+    return any(bool(response.get(k)) for k in ("choices", "pairs", "order", "parts"))
+
+
+def next_question(attempt: Attempt, position: int) -> bool:
+    """Sequential navigation: move on from ``position`` (once; a repeated press of the
+    same button does not skip a question).  Returns True when it moved."""
+    last = max((s.position for s in attempt.slots), default=0)
+    if position >= last + 1 or not attempt.is_open:
+        return False
+    done = db.session.execute(update(Attempt).where(Attempt.id == attempt.id, Attempt.current_position == position)
+                              .values(current_position=position + 1).execution_options(synchronize_session=False))
+    db.session.refresh(attempt)
+    if done.rowcount == 1:
+        events.log(attempt.id, "next", position=position)
+    return done.rowcount == 1
 
 
 def finish_attempt(attempt: Attempt, state: AttemptState = AttemptState.SUBMITTED, actor=None) -> bool:
@@ -192,19 +236,32 @@ def finish_attempt(attempt: Attempt, state: AttemptState = AttemptState.SUBMITTE
                               .values(state=state, finished_at=utcnow()).execution_options(synchronize_session=False))
     db.session.refresh(attempt)
     if done.rowcount != 1:
+        events.log(attempt.id, "submit_repeated", state=attempt.state.value)
         return False
+    events.log(attempt.id, "submit" if state == AttemptState.SUBMITTED else "timeout")
     grade(attempt)
     audit.record(f"attempt.{state.value}", attempt, actor=actor,
                  after={"score": str(attempt.score), "max": str(attempt.max_score), "passed": attempt.passed})
     return True
 
 
+def slot_inputs(attempt: Attempt, versions=None) -> list[SlotInput]:
+    """The scoring inputs of an attempt; ``versions`` (slot id → version) grades some
+    slots with another version (a corrected key) without changing them."""
+    versions = versions or {}
+    out = []
+    for s in attempt.slots:
+        v = versions.get(s.id, s.version)
+        out.append(SlotInput(mark=0 if s.excluded else s.mark, qtype=v.qtype, payload=v.payload, response=s.response,
+                             manual_fraction=s.fraction if s.grade_state == "manual" else None))
+    return out
+
+
 def grade(attempt: Attempt) -> None:
     """Grade every slot with :mod:`scoring` and store the totals (objective questions
-    at once; essays wait for a marker and count 0 until marked)."""
-    inputs = [SlotInput(mark=s.mark, qtype=s.version.qtype, payload=s.version.payload, response=s.response,
-                        manual_fraction=s.fraction if s.grade_state == "manual" else None) for s in attempt.slots]
-    result = grade_attempt(inputs, pass_fraction=attempt.exam.pass_fraction)
+    at once; essays wait for a marker and count 0 until marked; excluded slots count
+    0 of 0)."""
+    result = grade_attempt(slot_inputs(attempt), pass_fraction=attempt.exam.pass_fraction)
     for slot, slot_grade in zip(attempt.slots, result.grades):
         if slot.grade_state != "manual":
             slot.fraction, slot.grade_state = slot_grade.fraction, slot_grade.state
@@ -220,10 +277,12 @@ def close_if_overdue(attempt: Attempt, now=None) -> bool:
 
 
 def close_overdue(now=None) -> int:
-    """Close every overdue attempt (the ``flask exam close-overdue`` cron job); returns how many."""
+    """Close every overdue attempt (the ``flask exam close-overdue`` cron job); returns how many.
+    Paused attempts are never overdue."""
     now = now or utcnow()
     grace = timedelta(seconds=current_app.config["ATTEMPT_GRACE_SECONDS"])
     overdue = db.session.scalars(select(Attempt).where(Attempt.state == AttemptState.IN_PROGRESS,
+                                                       Attempt.paused_at.is_(None),
                                                        Attempt.deadline < now - grace)).all()
     return sum(finish_attempt(a, AttemptState.TIMED_OUT) for a in overdue)
 
@@ -235,11 +294,15 @@ def create_exam(form, bank, user) -> Exam:
                 pass_fraction=Fraction(form.pass_percent.data) / 100,
                 window_start=form.window_start_utc(), window_end=form.window_end_utc(),
                 shuffle_questions=form.shuffle_questions.data, shuffle_answers=form.shuffle_answers.data,
-                created_by_id=user.id)
+                navigation=form.navigation.data, avoid_seen_years=form.avoid_seen_years.data or 0,
+                allowed_networks=form.allowed_networks.data or "", anonymous_marking=form.anonymous_marking.data,
+                double_marking=form.double_marking.data, created_by_id=user.id)
+    access.set_password(exam, form.exam_password.data)
     for i, rule in enumerate(form.rules.data):
         if rule["category"] and rule["count"]:
             exam.rules.append(BlueprintRule(position=i, category_id=rule["category"], count=rule["count"],
-                                            mark=Fraction(str(rule["mark"]))))
+                                            mark=Fraction(str(rule["mark"])), difficulty=rule.get("difficulty") or None,
+                                            qtype=rule.get("qtype") or None))
     for agency_id in form.audience_agencies.data:
         exam.audience.append(ExamAudience(agency_id=agency_id, position=form.audience_position.data or None))
     db.session.add(exam)

@@ -79,6 +79,8 @@ def quota_group(ratings: list, unit: str, ctx: Context) -> list:
     exception = unit in ctx.settings.quota_exception_units
     rule_id = "quota_exception" if exception else "quota"
     rate = min(ctx.policy_for(r.profile, unit).rule(rule_id).frac("rate") for r in ratings)
+    if exception and unit in ctx.settings.quota_exception_rates:
+        rate = min(rate, ctx.settings.quota_exception_rates[unit])   # the decision's own ceiling
     n, cap = len(ratings), quota_cap(len(ratings), rate, ctx.settings.quota_denominator)
     excellent = [r for r in ratings if r.level == Level.EXCELLENT]
     outcomes = _outcomes(excellent, cap) if len(excellent) > cap else {r.person_id: "within" for r in excellent}

@@ -250,7 +250,9 @@ class Settings:
 
     ``test_weight`` W: points of the test criterion (5/2 replaces criterion II.1; 10,
     the whole group II). ``quota_exception_units``: rating units with a recorded
-    decision raising the EXCELLENT rate (outstanding unit). ``rating_date``: default
+    decision raising the EXCELLENT rate (outstanding unit); ``quota_exception_rates``
+    optionally maps such a unit to the ceiling its decision set (never above the
+    policy's exception rate, 25%). ``rating_date``: default
     15 December of the year. ``policies`` overrides a profile's policy; ``unit_policies``
     maps (profile, rating_unit) to a unit's own regulation (nd233 Art. 12 cl. 5).
     """
@@ -259,6 +261,7 @@ class Settings:
     test_weight: Fraction = Fraction(5, 2)
     quota_denominator: str = "good_only"
     quota_exception_units: frozenset = frozenset()
+    quota_exception_rates: dict = field(default_factory=dict)
     rating_date: date | None = None
     policies: dict = field(default_factory=dict)
     unit_policies: dict = field(default_factory=dict)
@@ -270,6 +273,11 @@ class Settings:
         if self.quota_denominator not in QUOTA_DENOMINATORS:
             raise ValueError(f"quota_denominator {self.quota_denominator!r} not in {QUOTA_DENOMINATORS}")
         object.__setattr__(self, "quota_exception_units", frozenset(self.quota_exception_units))
+        rates = {unit: to_fraction(rate, f"quota_exception_rates[{unit}]")
+                 for unit, rate in self.quota_exception_rates.items()}
+        if any(not 0 <= rate <= 1 for rate in rates.values()):
+            raise ValueError("quota_exception_rates must be shares in [0, 1]")
+        object.__setattr__(self, "quota_exception_rates", MappingProxyType(rates))
 
 
 RatingSettings = Settings   # the name the app imports (classification.inputs)

@@ -3,6 +3,7 @@ from datetime import timedelta
 from fractions import Fraction
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from db_types import utcnow
@@ -117,6 +118,7 @@ def test_close_overdue_grades_what_was_saved(setup, app):
 def test_infeasible_blueprint_cannot_open(setup):
     exam = setup["exam"]
     exam.rules[0].count = 11
-    assert services.check_feasible(exam) == ["Chung: 11 asked, 10 approved available"]
+    with force_locale("en"):
+        assert services.check_feasible(exam) == ["Chung: 11 asked, 10 approved available"]
     with pytest.raises(services.ExamError):
         services.open_exam(exam, setup["alice"])

@@ -1,0 +1,25 @@
+"""The per-attempt event log shown to the exam admin (start, saves, focus, takeover,
+reconnects, submit), with the address and user agent of each request."""
+from flask import has_request_context, request
+from sqlalchemy import select
+
+from exam.models import AttemptEvent
+from extensions import db
+
+CLIENT_KINDS = frozenset({"focus_lost", "focus_regained", "offline", "online", "reconnect"})
+
+
+def log(attempt_id: int, kind: str, **detail) -> AttemptEvent:
+    """Add one event (the caller's transaction commits it with the change it describes)."""
+    ip, agent = "", ""
+    if has_request_context():
+        ip = request.remote_addr or ""
+        agent = (request.user_agent.string or "")[:255]
+    event = AttemptEvent(attempt_id=attempt_id, kind=kind, detail=detail or None, ip=ip, user_agent=agent)
+    db.session.add(event)
+    return event
+
+
+def events_of(attempt_id: int, limit: int = 2000) -> list[AttemptEvent]:
+    stmt = select(AttemptEvent).where(AttemptEvent.attempt_id == attempt_id).order_by(AttemptEvent.id).limit(limit)
+    return list(db.session.scalars(stmt))

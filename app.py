@@ -19,6 +19,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
     from accounts.auth import load_user, select_locale, select_timezone
 
     db.init_app(app)
@@ -27,6 +29,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
+    login_manager.login_message = _l("Please log in to access this page.")
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
@@ -34,17 +37,21 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from accounts.account_routes import bp as account_bp
     from accounts.routes import bp as accounts_bp
     from classification.routes import bp as classification_bp
     from exam.routes import bp as exam_bp
     from performance.routes import bp as performance_bp
     from question_bank.routes import bp as question_bank_bp
+    from reports.routes import bp as reports_bp
 
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(question_bank_bp, url_prefix="/bank")
     app.register_blueprint(exam_bp, url_prefix="/exam")
     app.register_blueprint(performance_bp, url_prefix="/tasks")
     app.register_blueprint(classification_bp, url_prefix="/rating")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
 
 
 def register_errorhandlers(app: Flask) -> None:

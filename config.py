@@ -7,6 +7,12 @@
 | ``REDIS_URL`` | rate-limit storage (and jobs) | in-memory |
 | ``STORAGE_DIR`` | evidence files and question images, outside the web root | ``instance/storage`` |
 | ``SATHACH_TIMEZONE`` | the zone in which times are shown and interpreted | ``Asia/Ho_Chi_Minh`` |
+| ``SESSION_COOKIE_SECURE`` | ``1``: cookies only over HTTPS (set it in production) | ``0`` |
+| ``IDLE_TIMEOUT_MINUTES`` | log out after this long without a request (an open test attempt keeps its session) | ``30`` |
+| ``REQUIRE_2FA`` | ``1``: admin, HR and exam-admin roles must enrol TOTP before using the app | ``0`` (demo, tests) |
+| ``EVIDENCE_RETENTION_YEARS`` | evidence files of tasks older than this many years are purged (``flask data purge``) | ``5`` |
+| ``EVENT_LOG_RETENTION_DAYS`` | login and security events older than this are purged | ``365`` |
+| ``AUDIT_CHECKPOINT`` | the HMAC-signed head of the audit chain (DECISIONS.md 21) | ``instance/audit-checkpoint.json`` |
 """
 import os
 import secrets
@@ -60,6 +66,20 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     ATTEMPT_GRACE_SECONDS = 30
+    # Security (issue 7): sessions, login protection, two-factor, retention.
+    IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", 30))
+    PERMANENT_SESSION_LIFETIME = IDLE_TIMEOUT_MINUTES * 60  # the cookie's expiry, refreshed by each request
+    SESSION_MAX_HOURS = 12                                  # absolute lifetime of a login
+    LOGIN_MAX_FAILURES = 5                                  # failures in a row that lock an account …
+    LOGIN_LOCK_MINUTES = 15                                 # … for this long
+    LOGIN_LIMIT_ACCOUNT = "10 per minute"                   # login posts per account (Flask-Limiter)
+    LOGIN_LIMIT_ADDRESS = "100 per minute"                  # failed logins per address (agencies share NATs)
+    PASSWORD_MIN_LENGTH = 10
+    REQUIRE_2FA = os.environ.get("REQUIRE_2FA", "0") == "1"
+    TWO_FACTOR_ROLES = ("admin", "hr_officer", "exam_admin")
+    EVIDENCE_RETENTION_YEARS = int(os.environ.get("EVIDENCE_RETENTION_YEARS", 5))
+    EVENT_LOG_RETENTION_DAYS = int(os.environ.get("EVENT_LOG_RETENTION_DAYS", 365))
+    AUDIT_CHECKPOINT = None  # filled in by load()
     TESTING = False
 
     @classmethod
@@ -69,4 +89,5 @@ class Config:
         settings["SECRET_KEY"] = _secret_key()
         settings["SQLALCHEMY_DATABASE_URI"] = _database_url()
         settings["STORAGE_DIR"] = os.environ.get("STORAGE_DIR", str(INSTANCE_DIR / "storage"))
+        settings["AUDIT_CHECKPOINT"] = os.environ.get("AUDIT_CHECKPOINT", str(INSTANCE_DIR / "audit-checkpoint.json"))
         return settings

@@ -31,7 +31,7 @@ def app(request, tmp_path):
     app = create_app({
         "TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
         "STORAGE_DIR": str(tmp_path / "storage"), "RATELIMIT_ENABLED": False,
-        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "SQLALCHEMY_ENGINE_OPTIONS": {}, "AUDIT_CHECKPOINT": str(tmp_path / "audit-checkpoint.json"),
     })
     # The test holds one app context for its whole run, and Flask reuses it for every
     # request, so ``g`` (where Flask-Login caches the user) would leak between clients.
@@ -62,7 +62,7 @@ def csrf_app(tmp_path):
     """An app with CSRF on, for the tests that check it."""
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "test",
                       "STORAGE_DIR": str(tmp_path / "storage"), "RATELIMIT_ENABLED": False,
-                      "SQLALCHEMY_ENGINE_OPTIONS": {}})
+                      "SQLALCHEMY_ENGINE_OPTIONS": {}, "AUDIT_CHECKPOINT": str(tmp_path / "audit-checkpoint.json")})
     with app.app_context():
         db.create_all()
         yield app

@@ -54,6 +54,16 @@ QUESTION_STATUSES = {
     "retired": _l("Retired"),
 }
 
+DIFFICULTIES = {"easy": _l("Easy"), "medium": _l("Medium"), "hard": _l("Hard")}
+
+QUESTION_ACTIONS = {
+    "submit": _l("Send for review"),
+    "approve": _l("Approve"),
+    "return": _l("Return to the author"),
+    "retire": _l("Retire"),
+    "reinstate": _l("Reinstate as a draft"),
+}
+
 EXAM_STATES = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")}
 
 ATTEMPT_STATES = {
@@ -88,4 +98,32 @@ DISCIPLINE_FORMS = {
     "demotion": _l("Demotion"),
     "removal": _l("Removal from office"),
     "dismissal": _l("Forced dismissal"),
+}
+
+# Rating workflow states and reward achievements (classification, issue 5).
+RATING_STATES = {
+    "draft": _l("Draft (engine results)"),
+    "proposed": _l("Proposed to the council"),
+    "decided": _l("Decided by the council"),
+    "approved": _l("Approved and locked"),
+}
+
+ACHIEVEMENTS = {
+    "tier1": _l("Tier 1: work, solution or initiative rated excellent at provincial level and applied"),
+    "tier2": _l("Tier 2: an Order or National Emulation Fighter"),
+    "tier3": _l("Tier 3: Prime Minister's Certificate of Merit"),
+    "provincial_fighter": _l("Tier 4: Provincial Emulation Fighter"),
+    "tier5": _l("Tier 5: initiative rated excellent at department or commune level and applied"),
+}
+
+RATING_ACTIONS = {
+    "rating.run": _l("Engine run"),
+    "rating.propose": _l("Proposed to the council"),
+    "rating.decide": _l("Council decision"),
+    "rating.council_closed": _l("Council decisions complete"),
+    "rating.approve": _l("Approved and locked"),
+    "rating.reopen": _l("Reopened"),
+    "rating.return_to_draft": _l("Returned to draft"),
+    "rating.quota_exception": _l("Quota exception recorded"),
+    "rating.quota_exception_removed": _l("Quota exception removed"),
 }

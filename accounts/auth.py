@@ -7,7 +7,11 @@ from extensions import db
 
 
 def load_user(user_id: str):
-    """Flask-Login loader.  The id carries ``session_version``: bumping it revokes sessions."""
+    """Flask-Login loader.  The id carries ``session_version`` (bumping it revokes every
+    session of the person) and the cookie a session token whose record must be open
+    (:mod:`accounts.sessions`: logout and the idle timeout end it server-side)."""
+    from accounts.sessions import current_record_valid
+
     try:
         uid, version = (int(x) for x in user_id.split(":"))
     except ValueError:
@@ -15,7 +19,7 @@ def load_user(user_id: str):
     user = db.session.get(User, uid)
     if user is None or user.session_version != version or not user.active:
         return None
-    return user
+    return user if current_record_valid(user) else None
 
 
 def select_locale() -> str:
@@ -34,5 +38,7 @@ def select_timezone() -> str:
 
 
 def is_safe_next(target: str | None) -> bool:
-    """Only relative paths on this site (no scheme, no host, no ``//`` or backslash tricks)."""
-    return bool(target) and target.startswith("/") and not target.startswith("//") and "\\" not in target
+    """Only relative paths on this site: no scheme, no host, no ``//`` or backslash tricks, and
+    no whitespace or control character (browsers drop tabs and newlines: ``/<TAB>/evil`` is ``//evil``)."""
+    return (bool(target) and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target))

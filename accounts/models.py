@@ -96,6 +96,15 @@ class User(UserMixin, db.Model):
     locale: Mapped[Optional[str]] = mapped_column(String(8))
     session_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Login protection (issue 7): failures since the last success, and a timed lock.
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # TOTP two-factor authentication (RFC 6238): the base32 secret, set at enrolment and
+    # in force once confirmed; the last time step accepted, so a code is never used twice.
+    totp_secret: Mapped[Optional[str]] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int] = mapped_column(default=0)
 
     agency: Mapped[Agency] = relationship()
     roles: Mapped[list["RoleAssignment"]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -112,6 +121,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def has_totp(self) -> bool:
+        return bool(self.totp_secret) and self.totp_confirmed_at is not None
 
     def role_names(self) -> set[str]:
         return {r.role.value for r in self.roles} | {Role.EXAMINEE.value}
@@ -192,3 +205,41 @@ class AuditLog(db.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256((self.prev_hash + self.canonical()).encode()).hexdigest()
+
+
+class UserSession(db.Model):
+    """A server-side record of one login (DECISIONS.md 13): the signed cookie carries a random
+    token whose SHA-256 is kept here, so a session can be revoked (logout, logout everywhere,
+    idle timeout) although cookies are client-side."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    second_factor: Mapped[bool] = mapped_column(default=False)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str] = mapped_column(String(30), default="")
+
+
+class LoginEvent(db.Model):
+    """The security event log (logins, failures, lockouts, two-factor use), kept for
+    ``EVENT_LOG_RETENTION_DAYS`` and purged by ``flask data purge``."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"), index=True)
+    username: Mapped[str] = mapped_column(String(80), default="")
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    event: Mapped[str] = mapped_column(String(30))
+
+
+class RecoveryCode(db.Model):
+    """A one-time recovery code for two-factor login, stored as a SHA-256 (the codes carry
+    60 random bits, so a slow hash adds nothing)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

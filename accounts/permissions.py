@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
 from accounts.models import Agency, Role, RoleAssignment
+from accounts.policy import gate
 from extensions import db
 
 
@@ -52,6 +53,7 @@ def role_required(*roles: Role):
                 abort(403)
             return view(*args, **kwargs)
         wrapped.access_roles = roles
+        wrapped.access_policy = gate(*roles)
         return wrapped
     return decorator
 

@@ -1,55 +1,126 @@
-"""Login, logout, language, the home dashboard, the agency tree and staff lists."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
+"""Login (password, then a TOTP code where enrolled), logout, language, the home dashboard,
+the agency tree and staff lists."""
+import time
 
-from accounts import queries
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from accounts import queries, services, sessions, twofactor
 from accounts.auth import is_safe_next
-from accounts.forms import EmptyForm, LoginForm
+from accounts.forms import EmptyForm, LoginForm, SecondFactorForm
 from accounts.models import Agency, Role, User
 from accounts.permissions import require_reach, role_required
+from accounts.policy import public
 from extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
 
 STAFF_VIEWERS = (Role.HR_OFFICER, Role.ADMIN, Role.SUPERVISOR, Role.HEAD, Role.EXAM_ADMIN)
+PENDING_SECONDS = 300  # time allowed between the password and the second factor
 
 
 def _login_key() -> str:
     """Rate-limit per account, not per address only (agencies sit behind one NAT, DECISIONS 19)."""
-    return (request.form.get("username") or "").strip().lower() or request.remote_addr or ""
+    return "login:" + ((request.form.get("username") or "").strip().lower() or request.remote_addr or "")
+
+
+def _pending_key() -> str:
+    return "2fa:" + str((session.get("2fa") or {}).get("uid", request.remote_addr))
+
+
+def _failed(response) -> bool:
+    """Only failed logins count against the address limit (a NAT shares one address)."""
+    return response.status_code != 302
+
+
+def _failure_message() -> str:
+    return _("Wrong username or password. After %(n)d failures in a row an account is locked for "
+             "%(m)d minutes.", n=current_app.config["LOGIN_MAX_FAILURES"],
+             m=current_app.config["LOGIN_LOCK_MINUTES"])
+
+
+def _target(next_url: str | None) -> str:
+    return next_url if is_safe_next(next_url) else url_for("accounts.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", key_func=_login_key, methods=["POST"])
-@limiter.limit("60 per minute", methods=["POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"], key_func=_login_key, methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ADDRESS"], methods=["POST"], deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = db.session.scalars(select(User).where(User.username == form.username.data.strip())).first()
-        if user is None or not user.active or not user.check_password(form.password.data):
-            flash(_("Wrong username or password."), "danger")
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is None:
+            db.session.commit()
+            flash(_failure_message(), "danger")
+        elif user.has_totp:
+            db.session.commit()
+            session.clear()
+            session["2fa"] = {"uid": user.id, "v": user.session_version, "at": int(time.time()),
+                              "next": form.next.data or ""}
+            return redirect(url_for("accounts.second_factor"))
         else:
-            session.clear()  # rotate the session at login
-            login_user(user, remember=form.remember.data)
-            target = form.next.data
-            return redirect(target if is_safe_next(target) else url_for("accounts.home"))
+            sessions.start(user)
+            db.session.commit()
+            return redirect(_target(form.next.data))
     return render_template("accounts/login.html", form=form)
+
+
+def _pending_user() -> User | None:
+    pending = session.get("2fa") or {}
+    user = db.session.get(User, pending.get("uid", 0)) if pending else None
+    fresh = int(time.time()) - int(pending.get("at", 0)) <= PENDING_SECONDS
+    if user is None or not fresh or user.session_version != pending.get("v") or not user.has_totp:
+        return None
+    return user
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per minute", key_func=_pending_key, methods=["POST"])
+def second_factor():
+    """The second step of a login for a person who enrolled TOTP: a code or a recovery code."""
+    user = _pending_user()
+    if user is None:
+        session.pop("2fa", None)
+        return redirect(url_for("accounts.login"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        code = form.code.data.strip()
+        recovery = not code.replace(" ", "").isdigit()
+        ok = (not services.is_locked(user)) and (
+            twofactor.use_recovery_code(user, code) if recovery else twofactor.check_code(user, code))
+        if ok:
+            target = session["2fa"].get("next")
+            user.failed_logins = 0
+            sessions.start(user, second_factor=True)
+            if recovery:
+                sessions.log_event("recovery_code", user)
+                flash(_("You used a recovery code; %(n)d left.", n=twofactor.recovery_codes_left(user)), "warning")
+            db.session.commit()
+            return redirect(_target(target))
+        if not services.is_locked(user):
+            services.register_failure(user)
+        db.session.commit()
+        flash(_("That code is not valid."), "danger")
+    return render_template("accounts/second_factor.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
     if EmptyForm().validate_on_submit():
-        logout_user()
-        session.clear()
+        sessions.end("logout")
+        db.session.commit()
     return redirect(url_for("accounts.login"))
 
 
 @bp.route("/lang/<code>", methods=["POST"])
+@public
 def set_language(code):
     if code not in ("vi", "en") or not EmptyForm().validate_on_submit():
         abort(400)

@@ -31,8 +31,14 @@ def run_command(year, code, lang):
 
     from templating import format_score
 
+    from classification.workflow import WorkflowError
+
     for agency in _agency(code):
-        rows = run_rating(agency, year)
+        try:
+            rows = run_rating(agency, year)
+        except WorkflowError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from None
         db.session.commit()
         for row in rows:
             with force_locale(lang):
@@ -50,8 +56,8 @@ def run_command(year, code, lang):
 def export_command(year, code, out):
     """Write the agency's stored classification for the year to an XLSX file."""
     from classification.export import classification_xlsx
-    from classification.routes import _rows
+    from classification.queries import rows_of
 
-    rows = _rows(_agency(code)[0], year)
+    rows = rows_of(_agency(code)[0], year)
     out.write_bytes(classification_xlsx(rows, year))
     click.echo(f"{out}: {len(rows)} people")

@@ -3,8 +3,8 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, SelectField, SubmitField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import DateField, DecimalField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 import labels
 
@@ -49,3 +49,37 @@ class SettingsForm(FlaskForm):
                                description=_l("2.5 = criterion II.1 of the official form; 10 = the whole group II."))
     quota_denominator = SelectField(_l("Quota on Excellent"), choices=list(labels.QUOTA_DENOMINATORS.items()))
     submit = SubmitField(_l("Save settings"))
+
+
+class ReasonForm(FlaskForm):
+    """A workflow step that needs a reason (return to draft, reopen, remove an exception)."""
+
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Confirm"))
+
+
+class DecisionForm(FlaskForm):
+    """The council's decision on one person: confirm or change the level."""
+
+    level = SelectField(_l("Level decided by the council"),
+                        choices=[(k, labels.LEVELS[k]) for k in ("EXCELLENT", "GOOD", "COMPLETED", "NOT_COMPLETED")])
+    reason = TextAreaField(_l("Reason (required when the level changes or the case was marked for the council)"),
+                           validators=[Length(max=2000)])
+    submit = SubmitField(_l("Record the decision"))
+
+
+class QuotaExceptionForm(FlaskForm):
+    """Decree 335 Art. 20 cl. 5(b): the competent level's decision for an outstanding unit."""
+
+    ceiling = DecimalField(_l("Ceiling (% of the number rated Good)"), places=2, default=25,
+                           validators=[InputRequired(), NumberRange(min=20, max=25)])
+    reference = StringField(_l("Decision (number, issuer)"), validators=[DataRequired(), Length(max=255)])
+    decided_on = DateField(_l("Date of the decision"), validators=[DataRequired()])
+    submit = SubmitField(_l("Record the exception"))
+
+
+class AchievementForm(FlaskForm):
+    person = SelectField(_l("Person"), coerce=int)
+    kind = SelectField(_l("Achievement"), choices=list(labels.ACHIEVEMENTS.items()))
+    reference = StringField(_l("Decision or reference"), validators=[DataRequired(), Length(max=255)])
+    submit = SubmitField(_l("Record the achievement"))

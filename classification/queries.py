@@ -29,9 +29,9 @@ def workflows(units, year: int) -> dict[int, RatingWorkflow]:
         select(RatingWorkflow).where(RatingWorkflow.year == year, RatingWorkflow.agency_id.in_(ids)))}
 
 
-def history(wf: RatingWorkflow | None, rows) -> list[AuditLog]:
-    """Audit records of the unit's workflow and of the council's decisions on its rows,
-    oldest first."""
+def history(wf: RatingWorkflow | None, rows) -> list[tuple[AuditLog, str]]:
+    """(audit record, actor's name) of the unit's workflow and of the council's decisions
+    on its rows, oldest first."""
     if wf is None:
         return []
     ids = [str(r.id) for r in rows]
@@ -39,4 +39,7 @@ def history(wf: RatingWorkflow | None, rows) -> list[AuditLog]:
     if ids:
         condition = or_(condition, and_(AuditLog.object_type == "YearlyClassification",
                                         AuditLog.action == "rating.decide", AuditLog.object_id.in_(ids)))
-    return list(db.session.scalars(select(AuditLog).where(condition).order_by(AuditLog.id)))
+    entries = list(db.session.scalars(select(AuditLog).where(condition).order_by(AuditLog.id)))
+    ids = {e.actor_id for e in entries if e.actor_id}
+    names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all()) if ids else {}
+    return [(e, names.get(e.actor_id, "")) for e in entries]

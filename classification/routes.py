@@ -1,27 +1,24 @@
-"""HR pages: settings, run the yearly classification, results with reasons, XLSX export;
-supervisor page: general-criteria points per period."""
+"""HR pages: settings, run the yearly classification, results with reasons, state and
+history, XLSX export; supervisor page: general-criteria points per period.  The workflow
+steps, rewards and PDF sheets register on the same blueprint from their own modules."""
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from accounts.forms import EmptyForm
-from accounts.models import Agency, Role, User
+from accounts.models import Agency, User
 from accounts.permissions import can_reach, reachable_agencies, require_reach, role_required
-from classification import services
+from classification import APPROVE, COUNCIL, RATE, SUPERVISE, VIEW, bp, queries, services, workflow
+from classification import reward_routes, sheet_routes, workflow_routes  # noqa: F401  (register their views)
 from classification.export import classification_xlsx
-from classification.forms import CRITERIA, SettingsForm, field_name, general_form_class
-from classification.models import GeneralAssessment, RatingSettings, YearlyClassification
+from classification.forms import CRITERIA, QuotaExceptionForm, ReasonForm, SettingsForm, field_name, general_form_class
+from classification.models import ClassificationState, GeneralAssessment, RatingSettings
 from extensions import db
-
-bp = Blueprint("classification", __name__)
-RATE = (Role.HR_OFFICER,)
-VIEW = (Role.HR_OFFICER, Role.HEAD, Role.COUNCIL_SECRETARY)
-SUPERVISE = (Role.SUPERVISOR, Role.HEAD)
 
 
 def _settings_row(year: int) -> RatingSettings:
@@ -70,17 +67,23 @@ def run(agency_id, year):
     agency = db.get_or_404(Agency, agency_id)
     require_reach(current_user, agency, *RATE)
     if EmptyForm().validate_on_submit():
-        rows = services.run_rating(agency, year, current_user)
-        db.session.commit()
-        flash(_("Rated %(n)d people.", n=len(rows)), "success")
+        try:
+            rows = services.run_rating(agency, year, current_user)
+        except workflow.WorkflowError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            written = sum(1 for r in rows if r.state == ClassificationState.DRAFT)
+            flash(_("Rated %(n)d people.", n=written), "success")
+            if written < len(rows):
+                flash(_("%(n)d people of units already proposed or approved were left unchanged.",
+                        n=len(rows) - written), "warning")
     return redirect(url_for("classification.results", agency_id=agency.id, year=year))
 
 
-def _rows(agency: Agency, year: int) -> list[YearlyClassification]:
-    stmt = (select(YearlyClassification).join(User, YearlyClassification.user_id == User.id).join(User.agency)
-            .where(YearlyClassification.year == year, Agency.path.startswith(agency.path))
-            .order_by(Agency.path, User.id))
-    return list(db.session.scalars(stmt))
+def _rows(agency: Agency, year: int):
+    return queries.rows_of(agency, year)
 
 
 @bp.route("/results/<int:agency_id>/<int:year>")
@@ -89,9 +92,17 @@ def results(agency_id, year):
     agency = db.get_or_404(Agency, agency_id)
     require_reach(current_user, agency, *VIEW)
     rows = _rows(agency, year)
-    return render_template("classification/results.html", agency=agency, year=year, rows=rows,
-                           counts=services.level_counts(rows), run_form=EmptyForm(),
-                           can_run=can_reach(current_user, agency, *RATE))
+    wf = workflow.workflow(agency, year)
+    own = [r for r in rows if r.user.agency.rating_unit().id == agency.id]
+    units = [u for u in queries.rating_units(agency) if u.id != agency.id]
+    return render_template(
+        "classification/results.html", agency=agency, year=year, rows=rows, counts=services.level_counts(rows),
+        run_form=EmptyForm(), reason_form=ReasonForm(), exception_form=QuotaExceptionForm(), wf=wf,
+        state=wf.state.value if wf else None, history=queries.history(wf, own), own_count=len(own),
+        undecided=len(workflow.undecided(own)), exception=workflow.exception_for(agency, year),
+        units=units, unit_flows=queries.workflows(units, year),
+        can_run=can_reach(current_user, agency, *RATE), can_decide=can_reach(current_user, agency, *COUNCIL),
+        can_approve=can_reach(current_user, agency, *APPROVE))
 
 
 @bp.route("/results/<int:agency_id>/<int:year>.xlsx")

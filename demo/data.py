@@ -40,7 +40,7 @@ STAFF = [
     ("nganhang", "Lê Minh Châu", "SNV-CCVC", "Chuyên viên quản lý đào tạo, bồi dưỡng", CS, False,
      [("bank_editor", "PT"), ("reviewer", "PT")], "excellent", 0.95),
     ("khaothi", "Phạm Quốc Dũng", "SNV-VP", "Chuyên viên tổng hợp", CS, False,
-     [("exam_admin", "PT"), ("marker", "PT")], "good", 0.75),
+     [("exam_admin", "PT"), ("marker", "PT"), ("reviewer", "PT")], "good", 0.75),
     ("giamdoc.snv", "Nguyễn Văn An", "SNV", "Giám đốc Sở", CS, True,
      [("head", "SNV"), ("supervisor", "SNV"), ("hr_officer", "SNV")], "excellent", 0.9),
     ("tp.vp.snv", "Hoàng Thị Giang", "SNV-VP", "Chánh Văn phòng", CS, True, [("supervisor", "SNV-VP")], "good", 0.85),

@@ -20,8 +20,8 @@ from exam.models import AttemptState, BlueprintRule, Exam, ExamAudience, ExamSta
 from extensions import db
 from performance.models import ProductReport, Task, Verification
 from question_bank.formats import parse
-from question_bank.models import Category, QuestionBank
-from question_bank.services import add_question
+from question_bank.models import Category, QuestionBank, QuestionStatus
+from question_bank.services import add_question, approve_all
 
 BANK_FILE = Path(__file__).resolve().parent.parent / "question_bank" / "demo" / "ngan-hang-demo.gift"
 DEADLINES = {"Q1": date(DEMO_YEAR, 3, 25), "Q2": date(DEMO_YEAR, 6, 25), "Q3": date(DEMO_YEAR, 9, 25),
@@ -49,7 +49,7 @@ def load() -> bool:
         return False
     agencies = _agencies()
     users = _staff(agencies)
-    bank = _bank(agencies["SNV"], users["nganhang"])
+    bank = _bank(agencies["SNV"], users["nganhang"], users["khaothi"])
     exam = _exam(bank, agencies, users["khaothi"])
     _attempts(exam, users)
     _tasks(users)
@@ -88,9 +88,10 @@ def _staff(agencies) -> dict[str, User]:
     return users
 
 
-def _bank(owner: Agency, editor: User) -> QuestionBank:
+def _bank(owner: Agency, editor: User, reviewer: User) -> QuestionBank:
     """The demo bank, written by the project (DECISIONS.md 26); essays go to their own
-    category so that the multiple-choice test never draws them."""
+    category so that the multiple-choice test never draws them.  Imported as drafts by
+    ``editor`` and approved by ``reviewer``, a second person (DECISIONS.md 15)."""
     bank = QuestionBank(code="DEMO-CBCC", name="Ngân hàng minh họa: Luật Cán bộ, công chức và thủ tục hành chính",
                         field="Quản lý nhà nước", agency=owner)
     db.session.add(bank)
@@ -101,7 +102,8 @@ def _bank(owner: Agency, editor: User) -> QuestionBank:
     for parsed in result.questions:
         if parsed.qtype in ("essay", "description"):
             parsed.category = ("Tự luận (không dùng trong đề trắc nghiệm)",)
-        add_question(bank, parsed, editor)
+        add_question(bank, parsed, editor, QuestionStatus.DRAFT)
+    approve_all(bank, reviewer)
     return bank
 
 

@@ -14,3 +14,23 @@ def close_overdue_command():
     n = close_overdue()
     db.session.commit()
     click.echo(f"closed {n} overdue attempt(s)")
+
+
+@exam_cli.command("generate-papers")
+@click.argument("code")
+def generate_papers_command(code):
+    """Draw and store every candidate's paper of exam CODE before the window opens."""
+    from sqlalchemy import select
+
+    from exam.models import Exam
+    from exam.papers import DrawError, generate_papers
+
+    exam = db.session.scalars(select(Exam).where(Exam.code == code)).first()
+    if exam is None:
+        raise click.ClickException(f"no exam {code}")
+    try:
+        n = generate_papers(exam)
+    except DrawError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"generated {n} paper(s) for {code}")

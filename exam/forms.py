@@ -73,3 +73,66 @@ class ExamForm(FlaskForm):
     def validate_rules(self, field):
         if not any(r["category"] and r["count"] for r in field.data):
             raise ValidationError(_l("Add at least one rule: a category and a number of questions."))
+
+
+class StartForm(FlaskForm):
+    """The start button; the password field is shown only when the exam has one."""
+
+    password = PasswordField(_l("Exam password"), validators=[Optional(), Length(max=100)])
+    submit = SubmitField(_l("Start the test"))
+
+
+class NextForm(FlaskForm):
+    position = IntegerField(validators=[DataRequired()])
+    submit = SubmitField(_l("Save and go to the next question"))
+
+
+class TimeForm(FlaskForm):
+    """Extend, pause or resume a whole sitting (no attempt) or one attempt."""
+
+    action = SelectField(_l("Action"), choices=[("extend", _l("Extend by minutes")), ("pause", _l("Pause")),
+                                                ("resume", _l("Resume"))])
+    minutes = IntegerField(_l("Minutes"), default=0, validators=[Optional(), NumberRange(-600, 600)])
+    attempt_id = IntegerField(validators=[Optional()])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Apply"))
+
+
+class AccommodationForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
+    extra_percent = IntegerField(_l("Extra time (% of the duration)"), default=0, validators=[NumberRange(0, 200)])
+    extra_minutes = IntegerField(_l("Extra minutes"), default=0, validators=[NumberRange(0, 600)])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Grant extra time"))
+
+
+class DecisionForm(FlaskForm):
+    """Accept or reject a late save."""
+
+    accept = SelectField(_l("Decision"), choices=[("1", _l("Accept and re-grade")), ("0", _l("Reject"))])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Decide"))
+
+
+class PointsForm(FlaskForm):
+    """A marker's points, or the admin's override/reconciliation (reason required there)."""
+
+    points = DecimalField(_l("Points"), places=2, validators=[DataRequired(message=_l("Give the points.")),
+                                                              NumberRange(min=0)])
+    comment = StringField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Save the points"))
+
+
+class RegradeForm(FlaskForm):
+    question_id = IntegerField(_l("Question number (id)"), validators=[DataRequired()])
+    kind = SelectField(_l("Kind"), choices=[("key", _l("The key was corrected: grade with the current version")),
+                                            ("exclude", _l("Exclude the question: it counts 0 of 0"))])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Preview the regrade"))
+
+
+class PracticeForm(FlaskForm):
+    bank = SelectField(_l("Question bank"), coerce=int)
+    count = IntegerField(_l("Questions"), default=10, validators=[NumberRange(1, 50)])
+    submit = SubmitField(_l("Start practising"))

@@ -1,22 +1,17 @@
-"""Examinee pages (list, start, sit, save, submit, result) and exam administration."""
-from datetime import date
+"""Examinee pages: list, start, sit (save, events, next), summary, submit, result.
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+The admin, marking and practice views register on the same blueprint from their modules."""
+import secrets
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from accounts.forms import EmptyForm
-from accounts.models import Role
-from accounts.permissions import reachable_agencies, require_reach, role_required
-from db_types import utcnow
-from exam import queries, services
-from exam.forms import ExamForm
+from exam import access, admin_views, bp, events, marking_views, practice_views, queries, services  # noqa: F401
+from exam.forms import NextForm, StartForm
 from exam.models import Attempt, AttemptState, Exam
 from extensions import db
-from question_bank.models import QuestionBank
-from question_bank.queries import category_counts
-
-bp = Blueprint("exam", __name__)
 
 
 def get_own_attempt_or_404(attempt_id: int) -> Attempt:
@@ -26,33 +21,32 @@ def get_own_attempt_or_404(attempt_id: int) -> Attempt:
     return attempt
 
 
-def get_exam_or_404(exam_id: int) -> Exam:
-    exam = db.get_or_404(Exam, exam_id)
-    require_reach(current_user, exam.agency, *queries.ADMIN_ROLES)
-    return exam
-
-
 @bp.route("/")
 @login_required
 def my_exams():
     return render_template("exam/my_exams.html", rows=queries.exams_for_examinee(current_user),
-                           window_open=services.window_open, form=EmptyForm())
+                           window_open=services.window_open, form=StartForm())
 
 
 @bp.route("/<int:exam_id>/start", methods=["POST"])
 @login_required
 def start(exam_id):
     exam = db.get_or_404(Exam, exam_id)
-    if not EmptyForm().validate_on_submit():
+    form = StartForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        attempt = services.start_attempt(exam, current_user)
-    except services.ExamError:
+        attempt = services.start_attempt(exam, current_user, form.password.data, request.remote_addr)
+    except services.ExamError as exc:
         db.session.rollback()
-        flash(_("This test is not open to you now."), "danger")
+        flash(str(exc), "danger")
         return redirect(url_for("exam.my_exams"))
     db.session.commit()
     return redirect(url_for("exam.attempt_page", attempt_id=attempt.id))
+
+
+def _refuse_address(attempt):
+    return not access.address_allowed(attempt.exam, request.remote_addr)
 
 
 @bp.route("/attempt/<int:attempt_id>")
@@ -63,19 +57,33 @@ def attempt_page(attempt_id):
         db.session.commit()
     if not attempt.is_open:
         return redirect(url_for("exam.result", attempt_id=attempt.id))
+    if _refuse_address(attempt):
+        flash(_("This test can only be taken from the exam rooms' network."), "danger")
+        return redirect(url_for("exam.my_exams"))
     token = services.take_over(attempt)
     db.session.commit()
-    remaining = max(0, int((attempt.deadline - utcnow()).total_seconds()))
-    return render_template("exam/attempt.html", attempt=attempt, token=token, remaining=remaining,
+    sequential = attempt.exam.navigation == "sequential"
+    if sequential and attempt.current_position > len(attempt.slots):
+        return redirect(url_for("exam.summary", attempt_id=attempt.id))
+    slots = [s for s in attempt.slots if s.position == attempt.current_position] if sequential else attempt.slots
+    return render_template("exam/attempt.html", attempt=attempt, token=token, slots=slots, sequential=sequential,
+                           remaining=services.remaining_seconds(attempt), next_form=NextForm(),
                            next_seq=max((s.saved_seq for s in attempt.slots), default=0) + 1, form=EmptyForm())
+
+
+SAVE_CODES = {"saved": 200, "stale": 200, "locked": 200, "conflict": 409, "late": 410, "closed": 410, "invalid": 400}
 
 
 @bp.route("/attempt/<int:attempt_id>/save", methods=["POST"])
 @login_required
 def save(attempt_id):
     """JSON autosave: ``{"token", "position", "seq", "response", "flagged"?}`` →
-    ``{"status", "seq", "remaining"}``; 409 when another page took over, 410 when closed."""
+    ``{"status", "seq", "remaining"}``; 409 when another page took over, 410 when closed
+    (a save after the deadline plus grace is kept aside as a late save), 403 from an
+    address outside the exam's ranges."""
     attempt = get_own_attempt_or_404(attempt_id)
+    if _refuse_address(attempt):
+        return jsonify(status="forbidden", error=_("Not from the exam rooms' network.")), 403
     data = request.get_json(silent=True) or {}
     try:
         position, seq = int(data["position"]), int(data["seq"])
@@ -84,19 +92,60 @@ def save(attempt_id):
     result = services.save_answer(attempt, str(data.get("token", "")), position, seq,
                                   data.get("response"), data.get("flagged"))
     db.session.commit()
-    remaining = max(0, int((attempt.deadline - utcnow()).total_seconds()))
-    status_code = {"saved": 200, "stale": 200, "conflict": 409, "closed": 410, "invalid": 400}[result.status]
-    return jsonify(status=result.status, seq=result.seq, remaining=remaining), status_code
+    return (jsonify(status=result.status, seq=result.seq, remaining=services.remaining_seconds(attempt),
+                    paused=attempt.paused_at is not None), SAVE_CODES[result.status])
+
+
+@bp.route("/attempt/<int:attempt_id>/event", methods=["POST"])
+@login_required
+def event(attempt_id):
+    """JSON ``{"kind"}`` from the page: focus lost/regained, offline/online (reconnect)."""
+    attempt = get_own_attempt_or_404(attempt_id)
+    data = request.get_json(silent=True) or {}
+    kind = str(data.get("kind", ""))
+    if kind not in events.CLIENT_KINDS or not attempt.is_open:
+        return jsonify(status="ignored"), 200
+    events.log(attempt.id, kind, current=secrets.compare_digest(str(data.get("token", "")), attempt.session_token))
+    db.session.commit()
+    return jsonify(status="logged"), 200
 
 
 @bp.route("/attempt/<int:attempt_id>/state")
 @login_required
 def state(attempt_id):
     attempt = get_own_attempt_or_404(attempt_id)
-    remaining = max(0, int((attempt.deadline - utcnow()).total_seconds()))
-    return jsonify(state=attempt.state.value, remaining=remaining,
+    return jsonify(state=attempt.state.value, remaining=services.remaining_seconds(attempt),
+                   paused=attempt.paused_at is not None, current_position=attempt.current_position,
                    answers={s.position: {"response": s.response, "seq": s.saved_seq, "flagged": s.flagged}
                             for s in attempt.slots})
+
+
+@bp.route("/attempt/<int:attempt_id>/next", methods=["POST"])
+@login_required
+def next_question(attempt_id):
+    """Sequential navigation: leave the current question for good."""
+    attempt = get_own_attempt_or_404(attempt_id)
+    form = NextForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.next_question(attempt, form.position.data)
+    db.session.commit()
+    return redirect(url_for("exam.attempt_page", attempt_id=attempt.id))
+
+
+@bp.route("/attempt/<int:attempt_id>/summary")
+@login_required
+def summary(attempt_id):
+    """Answered / not answered / flagged, before submitting."""
+    attempt = get_own_attempt_or_404(attempt_id)
+    if services.close_if_overdue(attempt):
+        db.session.commit()
+    if not attempt.is_open:
+        return redirect(url_for("exam.result", attempt_id=attempt.id))
+    rows = [(s, services.has_answer(s.response)) for s in attempt.slots if s.version.qtype != "description"]
+    return render_template("exam/summary.html", attempt=attempt, rows=rows, form=EmptyForm(),
+                           remaining=services.remaining_seconds(attempt),
+                           sequential=attempt.exam.navigation == "sequential")
 
 
 @bp.route("/attempt/<int:attempt_id>/submit", methods=["POST"])
@@ -119,76 +168,3 @@ def result(attempt_id):
     if attempt.is_open:
         return redirect(url_for("exam.attempt_page", attempt_id=attempt.id))
     return render_template("exam/result.html", attempt=attempt)
-
-
-# ---- administration -------------------------------------------------------
-
-@bp.route("/admin")
-@role_required(*queries.ADMIN_ROLES)
-def admin_list():
-    from question_bank.queries import banks_in_scope
-
-    return render_template("exam/admin_list.html", exams=queries.exams_in_scope(current_user),
-                           banks=banks_in_scope(current_user))
-
-
-def _exam_form(bank: QuestionBank) -> ExamForm:
-    form = ExamForm()
-    agencies = reachable_agencies(current_user, *queries.ADMIN_ROLES)
-    form.agency.choices = [(a.id, a.name) for a in agencies]
-    form.audience_agencies.choices = [(a.id, a.name) for a in agencies]
-    choices = [(0, "—")] + [(c.id, "— " * depth + f"{c.name} ({n})") for c, depth, n in category_counts(bank)]
-    for entry in form.rules:
-        entry.category.choices = choices
-    if not form.is_submitted():
-        form.year.data = date.today().year
-    return form
-
-
-@bp.route("/admin/new", methods=["GET", "POST"])
-@role_required(*queries.ADMIN_ROLES)
-def admin_new():
-    bank = db.get_or_404(QuestionBank, request.args.get("bank", type=int))
-    require_reach(current_user, bank.agency, Role.EXAM_ADMIN, Role.BANK_EDITOR)
-    form = _exam_form(bank)
-    if form.validate_on_submit():
-        if any(a not in dict(form.agency.choices) for a in [form.agency.data]):
-            abort(403)
-        exam = services.create_exam(form, bank, current_user)
-        db.session.commit()
-        flash(_("Exam created as a draft. Check the blueprint, then open it."), "success")
-        return redirect(url_for("exam.admin_detail", exam_id=exam.id))
-    return render_template("exam/admin_new.html", form=form, bank=bank)
-
-
-@bp.route("/admin/<int:exam_id>")
-@role_required(*queries.ADMIN_ROLES)
-def admin_detail(exam_id):
-    exam = get_exam_or_404(exam_id)
-    return render_template("exam/admin_detail.html", exam=exam, attempts=queries.attempts_of(exam),
-                           problems=services.check_feasible(exam), form=EmptyForm())
-
-
-@bp.route("/admin/<int:exam_id>/open", methods=["POST"])
-@role_required(*queries.ADMIN_ROLES)
-def admin_open(exam_id):
-    exam = get_exam_or_404(exam_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            services.open_exam(exam, current_user)
-            db.session.commit()
-            flash(_("The exam is open."), "success")
-        except services.ExamError as exc:
-            db.session.rollback()
-            flash(_("The blueprint cannot be drawn: %(problems)s", problems=str(exc)), "danger")
-    return redirect(url_for("exam.admin_detail", exam_id=exam.id))
-
-
-@bp.route("/admin/<int:exam_id>/close", methods=["POST"])
-@role_required(*queries.ADMIN_ROLES)
-def admin_close(exam_id):
-    exam = get_exam_or_404(exam_id)
-    if EmptyForm().validate_on_submit():
-        services.close_exam(exam, current_user)
-        db.session.commit()
-    return redirect(url_for("exam.admin_detail", exam_id=exam.id))

@@ -38,6 +38,7 @@ class Task(db.Model):
     deadline: Mapped[date]
     kind: Mapped[TaskKind] = mapped_column(Enum(TaskKind, native_enum=False, length=20), default=TaskKind.REGULAR)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    catalogue_item_id: Mapped[Optional[int]] = mapped_column(ForeignKey("catalogue_item.id"))
 
     assigner = relationship("User", foreign_keys=[assigner_id])
     assignee = relationship("User", foreign_keys=[assignee_id])
@@ -56,8 +57,33 @@ class Task(db.Model):
                 "period": self.period, "kind": self.kind.value}
 
 
+class CatalogueItem(db.Model):
+    """A standard product of a job position (Decree 335/2025 Art. 14: products converted to a
+    standard unit by a factor), owned by an agency and offered for its whole subtree;
+    ``position`` empty = every position."""
+
+    __table_args__ = (UniqueConstraint("agency_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    position: Mapped[str] = mapped_column(String(255), default="")
+    title: Mapped[str] = mapped_column(String(500))
+    indicator: Mapped[str] = mapped_column(String(500), default="")
+    unit_of_measure: Mapped[str] = mapped_column(String(100), default="")
+    factor: Mapped[Fraction] = mapped_column(FractionType, default=Fraction(1))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    agency = relationship("Agency")
+
+    def applies_to(self, user) -> bool:
+        return (self.active and user.agency.path.startswith(self.agency.path)
+                and (not self.position or self.position == user.position))
+
+
 class Commitment(db.Model):
-    """The assignee's signature under the year's task list, with the exact content signed."""
+    """The assignee's signature under the year's task list, with the exact content signed.
+    A revision made by an approved change carries the approver and the change."""
 
     __table_args__ = (UniqueConstraint("user_id", "year", "revision"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +93,40 @@ class Commitment(db.Model):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     content: Mapped[list] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
+    approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    change_id: Mapped[Optional[int]] = mapped_column(ForeignKey("commitment_change.id"))
+
+    approved_by = relationship("User", foreign_keys=[approved_by_id])
+
+
+class ChangeState(str, enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class CommitmentChange(db.Model):
+    """A change the assignee asks for in a task of a signed list: new values (``proposed``,
+    the fields of Task.snapshot that change) or the task's removal.  The supervisor
+    approves or rejects; an approval applies it and makes a new commitment revision."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[Optional[int]] = mapped_column(ForeignKey("task.id", ondelete="SET NULL"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    year: Mapped[int]
+    remove: Mapped[bool] = mapped_column(default=False)
+    proposed: Mapped[dict] = mapped_column(JSON, default=dict)
+    before: Mapped[dict] = mapped_column(JSON, default=dict)
+    reason: Mapped[str] = mapped_column(Text)
+    state: Mapped[ChangeState] = mapped_column(Enum(ChangeState, native_enum=False, length=20),
+                                               default=ChangeState.PENDING)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+    task = relationship("Task")
+    user = relationship("User", foreign_keys=[user_id])
 
 
 class ProductReport(db.Model):

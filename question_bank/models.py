@@ -8,7 +8,7 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DDL, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db_types import UTCDateTime, utcnow
@@ -20,6 +20,15 @@ class QuestionStatus(str, enum.Enum):
     IN_REVIEW = "in_review"
     APPROVED = "approved"
     RETIRED = "retired"
+
+
+class Difficulty(str, enum.Enum):
+    """The level a question is written for; ``QuestionVersion.difficulty`` holds the code
+    (or, for an imported value no rule recognises, that text as it came)."""
+
+    EASY = "easy"
+    MEDIUM = "medium"
+    HARD = "hard"
 
 
 class QuestionBank(db.Model):
@@ -49,6 +58,19 @@ class Category(db.Model):
 
 
 class Question(db.Model):
+    """A question of a bank; its content is in its versions, ``current_version`` the newest.
+
+    ``status`` is the review state of the current version (draft → in_review → approved →
+    retired); ``search_text`` the accent-free name and stem (``text_utils.fold``) that search
+    matches; ``dedup_key`` the hash of the normalised stem and key (import duplicates).
+    On PostgreSQL a trigram index serves the ``LIKE '%word%'`` of the search.
+    """
+
+    __table_args__ = (
+        Index("ix_question_search_trgm", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        Index("ix_question_bank_dedup", "bank_id", "dedup_key"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     bank_id: Mapped[int] = mapped_column(ForeignKey("question_bank.id"), index=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
@@ -59,11 +81,13 @@ class Question(db.Model):
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     search_text: Mapped[str] = mapped_column(Text, default="")
+    dedup_key: Mapped[str] = mapped_column(String(40), default="")
 
     category: Mapped[Category] = relationship()
     bank: Mapped[QuestionBank] = relationship()
     current_version: Mapped[Optional["QuestionVersion"]] = relationship(
         foreign_keys=[current_version_id], post_update=True)
+    tag_rows: Mapped[list["QuestionTag"]] = relationship(cascade="all, delete-orphan")
 
 
 class QuestionVersion(db.Model):
@@ -82,14 +106,38 @@ class QuestionVersion(db.Model):
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     tags: Mapped[list] = mapped_column(JSON, default=list)
     idnumber: Mapped[Optional[str]] = mapped_column(String(100))
-    difficulty: Mapped[Optional[str]] = mapped_column(String(20))
-    legal_reference: Mapped[Optional[str]] = mapped_column(String(500))
+    difficulty: Mapped[Optional[str]] = mapped_column(String(50))        # a Difficulty code
+    difficulty_value: Mapped[Optional[float]]                            # optional numeric scale
+    legal_reference: Mapped[Optional[str]] = mapped_column(String(500))  # the legal document
+    legal_article: Mapped[Optional[str]] = mapped_column(String(255))    # article, clause, point
     source_file: Mapped[Optional[str]] = mapped_column(String(255))
     source_line: Mapped[Optional[int]]
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who approved this content (never its author) and when; None until approved.
+    approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    approved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     question: Mapped[Question] = relationship(foreign_keys=[question_id])
+    files: Mapped[list["QuestionFile"]] = relationship(back_populates="version", cascade="all, delete-orphan")
+    author = relationship("User", foreign_keys=[created_by_id])
+    approver = relationship("User", foreign_keys=[approved_by_id])
+
+    @property
+    def legal_citation(self) -> str:
+        """'Luật Đấu thầu 2023, Điều 5' — the document, then the article when given."""
+        return ", ".join(p for p in (self.legal_reference, self.legal_article) if p)
+
+
+class QuestionTag(db.Model):
+    """The tags of a question's current version, one row each, for the tag filter;
+    ``key`` is the folded tag ("Đấu thầu" → "dau thau")."""
+
+    __table_args__ = (UniqueConstraint("question_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
+    key: Mapped[str] = mapped_column(String(100), index=True)
+    tag: Mapped[str] = mapped_column(String(100))
 
 
 class QuestionFile(db.Model):
@@ -101,3 +149,10 @@ class QuestionFile(db.Model):
     name: Mapped[str] = mapped_column(String(255))
     mime: Mapped[str] = mapped_column(String(100))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    version: Mapped[QuestionVersion] = relationship(back_populates="files")
+
+
+# The trigram index needs the extension; created once per database, before the table.
+event.listen(Question.__table__, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))

@@ -1,10 +1,14 @@
 """Reads of the question bank, scoped to the reader's agencies."""
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from accounts.models import Agency, Role
 from accounts.permissions import agency_scope
+from exam.models import AttemptSlot, Exam
 from extensions import db
-from question_bank.models import Category, Question, QuestionBank, QuestionVersion
+from question_bank.models import Category, Question, QuestionBank, QuestionStatus, QuestionTag, QuestionVersion
 from text_utils import fold
 
 BANK_ROLES = (Role.BANK_EDITOR, Role.REVIEWER, Role.EXAM_ADMIN)
@@ -31,28 +35,124 @@ def subtree_ids(category: Category) -> list[int]:
     return list(db.session.scalars(stmt))
 
 
-def search_questions(bank, *, category=None, q="", qtype="", status="", page=1):
-    """One page of questions with their current version; ``q`` is matched accent- and
-    case-insensitively ("luat dau thau" finds "Luật Đấu thầu").  Returns (rows, total)."""
+@dataclass
+class Filters:
+    """What the bank page filters by; empty values filter nothing.  ``difficulty`` is a
+    level code or "none" (no level); ``uses_min``/``uses_max`` bound the usage count (the
+    number of attempt slots that asked any version of the question)."""
+
+    category: Category | None = None
+    q: str = ""
+    qtype: str = ""
+    status: str = ""
+    tag: str = ""
+    difficulty: str = ""
+    uses_min: int | None = None
+    uses_max: int | None = None
+
+
+def _usage_subquery():
+    return (select(QuestionVersion.question_id.label("question_id"), func.count(AttemptSlot.id).label("uses"))
+            .join(AttemptSlot, AttemptSlot.version_id == QuestionVersion.id)
+            .group_by(QuestionVersion.question_id).subquery())
+
+
+def search_questions(bank, filters: Filters | None = None, page=1, **kw):
+    """One page of questions with their current version and usage count; ``q`` is matched
+    accent- and case-insensitively ("luat dau thau" finds "Luật Đấu thầu").
+    Returns ([(question, version, uses)], total).  Keyword arguments build the Filters."""
+    f = filters or Filters(**kw)
     stmt = (select(Question, QuestionVersion).join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
             .where(Question.bank_id == bank.id))
-    if category is not None:
-        stmt = stmt.where(Question.category_id.in_(subtree_ids(category)))
-    for word in fold(q).split():
-        stmt = stmt.where(Question.search_text.contains(word))
-    if qtype:
-        stmt = stmt.where(QuestionVersion.qtype == qtype)
-    if status:
-        stmt = stmt.where(Question.status == status)
+    if f.category is not None:
+        stmt = stmt.where(Question.category_id.in_(subtree_ids(f.category)))
+    for word in fold(f.q).split():
+        stmt = stmt.where(Question.search_text.contains(word, autoescape=True))
+    if f.qtype:
+        stmt = stmt.where(QuestionVersion.qtype == f.qtype)
+    if f.status:
+        stmt = stmt.where(Question.status == f.status)
+    if f.tag:
+        stmt = stmt.where(Question.id.in_(select(QuestionTag.question_id).where(QuestionTag.key == fold(f.tag))))
+    if f.difficulty == "none":
+        stmt = stmt.where(QuestionVersion.difficulty.is_(None))
+    elif f.difficulty:
+        stmt = stmt.where(QuestionVersion.difficulty == f.difficulty)
+    if f.uses_min is not None or f.uses_max is not None:
+        usage = _usage_subquery()
+        uses = func.coalesce(usage.c.uses, 0)
+        stmt = stmt.outerjoin(usage, usage.c.question_id == Question.id)
+        if f.uses_min is not None:
+            stmt = stmt.where(uses >= f.uses_min)
+        if f.uses_max is not None:
+            stmt = stmt.where(uses <= f.uses_max)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = db.session.execute(stmt.order_by(Question.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return rows, total
+    counts = usage_counts([q.id for q, _v in rows])
+    return [(q, v, counts.get(q.id, 0)) for q, v in rows], total
+
+
+def usage_counts(question_ids) -> dict[int, int]:
+    """question id → number of attempt slots that asked any of its versions (absent = 0)."""
+    if not question_ids:
+        return {}
+    stmt = (select(QuestionVersion.question_id, func.count(AttemptSlot.id))
+            .join(AttemptSlot, AttemptSlot.version_id == QuestionVersion.id)
+            .where(QuestionVersion.question_id.in_(list(question_ids))).group_by(QuestionVersion.question_id))
+    return dict(db.session.execute(stmt).all())
+
+
+def bank_tags(bank: QuestionBank, limit: int = 500) -> list[str]:
+    """The tags in use in a bank (current versions), for the filter's suggestions."""
+    stmt = (select(func.min(QuestionTag.tag)).join(Question, Question.id == QuestionTag.question_id)
+            .where(Question.bank_id == bank.id).group_by(QuestionTag.key).order_by(QuestionTag.key).limit(limit))
+    return list(db.session.scalars(stmt))
+
+
+def status_counts(bank: QuestionBank) -> dict[str, int]:
+    rows = db.session.execute(select(Question.status, func.count()).where(Question.bank_id == bank.id)
+                              .group_by(Question.status)).all()
+    return {status.value: n for status, n in rows}
+
+
+def versions(question: Question) -> list[QuestionVersion]:
+    return list(db.session.scalars(select(QuestionVersion).where(QuestionVersion.question_id == question.id)
+                                   .order_by(QuestionVersion.version.desc())))
+
+
+def official_exams_drawing(question: Question) -> list[Exam]:
+    """Official exams of the question's bank whose blueprint draws from its category."""
+    path = question.category.path
+    exams = db.session.scalars(select(Exam).where(Exam.bank_id == question.bank_id, Exam.is_official.is_(True))
+                               .order_by(Exam.id))
+    return [e for e in exams if any(
+        r.category.path == path or (r.include_subcategories and path.startswith(r.category.path + " / "))
+        for r in e.rules)]
+
+
+def in_use_reason(question: Question) -> str:
+    """Why the question may not be deleted (empty when it may): a test asked one of its
+    versions, or it was approved, so an exam blueprint, a generated paper or a practice
+    quiz may hold it.  Such a question is retired instead."""
+    uses = usage_counts([question.id]).get(question.id, 0)
+    if uses:
+        return _("This question was asked in %(n)d test attempt(s), so it cannot be deleted; retire it instead.",
+                 n=uses)
+    ever_approved = question.status == QuestionStatus.APPROVED or db.session.scalar(
+        select(func.count()).select_from(QuestionVersion).where(
+            QuestionVersion.question_id == question.id, QuestionVersion.approved_at.is_not(None)))
+    if not ever_approved:
+        return ""
+    exams = official_exams_drawing(question)
+    if exams:
+        return _("The official exam “%(title)s” draws from this question's category, so it cannot be deleted; "
+                 "retire it instead.", title=exams[0].title)
+    return _("This question has been approved and may be in a practice quiz or a generated paper, "
+             "so it cannot be deleted; retire it instead.")
 
 
 def approved_versions(category: Category, include_subcategories=True) -> list[QuestionVersion]:
     """Current versions of the approved questions of a category (for drawing an exam)."""
-    from question_bank.models import QuestionStatus
-
     ids = subtree_ids(category) if include_subcategories else [category.id]
     stmt = (select(QuestionVersion).join(Question, Question.current_version_id == QuestionVersion.id)
             .where(Question.category_id.in_(ids), Question.status == QuestionStatus.APPROVED,

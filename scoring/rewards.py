@@ -1,11 +1,13 @@
-"""Reward tier 4 of Vĩnh Phúc Resolution 06/2021/NQ-HĐND (RULES.md §7; local, not law):
-EXCELLENT three years in a row.
+"""Rewards of Vĩnh Phúc Resolution 06/2021/NQ-HĐND (RULES.md §7; local, not law) and the
+statutory title "Lao động tiên tiến".  Tier 4: EXCELLENT three years in a row.
 
 Counted on final levels (after quota and council). A year counts toward one award
 only (RULES.md §4a default), so after an award the streak restarts at zero: a run of
 six EXCELLENT years gives awards in years 3 and 6, none in 4 and 5. A missing year in
 the history, or any other level, breaks the streak.
 """
+from dataclasses import dataclass
+
 from scoring.rating.policy import load_policy
 from scoring.rating.types import Level
 
@@ -29,3 +31,71 @@ def reward_tier4(history, years_in_row: int | None = None) -> list:
             streak = 0
         previous = year
     return awards
+
+
+# Vĩnh Phúc Resolution 06/2021/NQ-HĐND (RULES.md §7; local, not law): tier → (VND, paid per).
+# Tier 1 is paid per solution; every other tier once per person and year.
+TIER_AMOUNTS = {1: (50_000_000, "solution"), 2: (25_000_000, "person"), 3: (20_000_000, "person"),
+                4: (15_000_000, "person"), 5: (10_000_000, "person")}
+ACHIEVEMENT_TIERS = {"tier1": 1, "tier2": 2, "tier3": 3, "provincial_fighter": 4, "tier5": 5}
+TITLE_LEVELS = (Level.EXCELLENT, Level.GOOD)
+CITATION_LOCAL = "Nghị quyết 06/2021/NQ-HĐND tỉnh Vĩnh Phúc"
+CITATION_LAW = "Luật Thi đua, khen thưởng năm 2022"
+
+
+@dataclass(frozen=True)
+class Award:
+    """One reward: ``tier`` 1–5 with its amount in VND, and what it rests on (the
+    achievements' references, or the streak's years for tier 4)."""
+
+    tier: int
+    amount: int
+    basis: tuple
+
+
+@dataclass(frozen=True)
+class Rewards:
+    """One person's rewards for one year: the statutory title "Lao động tiên tiến" and
+    the local tiers; ``blocked`` names why there is none ("discipline")."""
+
+    title: bool
+    awards: tuple
+    blocked: str | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(a.amount for a in self.awards)
+
+
+def rewards_for(year: int, history, achievements=(), disciplined: bool = False,
+                years_in_row: int | None = None) -> Rewards:
+    """The rewards of ``year`` for one person.
+
+    ``history``: {year: final level} up to and including ``year`` (tier 4 by the streak,
+    :func:`reward_tier4`); ``achievements``: (kind, reference) pairs recorded for ``year``,
+    kind one of ACHIEVEMENT_TIERS; ``disciplined``: any discipline decision counted in the
+    year, which rules out every reward of the year (Law on Emulation and Commendation
+    2022, RULES.md §7).  "Lao động tiên tiến" needs GOOD or better (same law).  Tiers add
+    up; tier 1 is paid per solution, the others once per person.
+    Raises ValueError for an unknown achievement kind.
+    """
+    achievements = tuple(achievements)
+    unknown = [kind for kind, _ in achievements if kind not in ACHIEVEMENT_TIERS]
+    if unknown:
+        raise ValueError(f"unknown achievement kinds {unknown}")
+    if disciplined:
+        return Rewards(title=False, awards=(), blocked="discipline")
+    level = history.get(year)
+    title = level is not None and Level(level) in TITLE_LEVELS
+    basis: dict[int, list] = {}
+    for kind, reference in achievements:
+        basis.setdefault(ACHIEVEMENT_TIERS[kind], []).append(reference)
+    if year in reward_tier4(history, years_in_row):
+        needed = years_in_row or int(load_policy("local").rule("reward_tier4").params["years_in_row"])
+        basis.setdefault(4, []).insert(0, f"{year - needed + 1}–{year}")
+    awards = []
+    for tier in sorted(basis):
+        amount, per = TIER_AMOUNTS[tier]
+        count = len(basis[tier]) if per == "solution" else 1
+        awards.append(Award(tier, amount * count, tuple(basis[tier])))
+    return Rewards(title=title, awards=tuple(awards))

@@ -13,6 +13,12 @@
  * saves are replayed on load and when the browser comes back online.  409 = the test
  * was taken over elsewhere (banner, pending saves kept); 410 = the attempt is closed
  * (go to the result page).
+ *
+ * The clock counts down on performance.now() from the server's "remaining" seconds, so
+ * a wrong client clock changes nothing; a paused attempt (the organisers' pause) freezes
+ * it.  Focus lost/regained, offline/online and reconnects are posted to the event URL
+ * for the exam admin's log (best effort: a lost event never blocks an answer).
+ * Sequential navigation: the "next" form is sent only after every pending save is in.
  */
 (function () {
   'use strict';
@@ -53,6 +59,8 @@
   var retryTimer = null;
   var textTimers = {};
   var finishing = false;
+  var pausedLeft = cfg.paused === 'true' ? (parseInt(cfg.remaining, 10) || 0) : null;
+  var sequential = cfg.sequential === 'true';
 
   function msg(name, values) {
     var text = cfg['msg' + name.charAt(0).toUpperCase() + name.slice(1)] || '';
@@ -281,6 +289,7 @@
   }
 
   function refreshProgress() {
+    if (sequential) { return; }                     // one question on the page: the server counted
     var all = gradable().length;
     progressEl.textContent = msg('progress', { a: all - unansweredCount(), t: all });
   }
@@ -332,6 +341,30 @@
     });
   }
 
+  /* Best-effort event for the admin's log; never retried, never blocking. */
+  function postEvent(kind) {
+    if (!cfg.eventUrl) { return; }
+    try {
+      fetch(cfg.eventUrl, {
+        method: 'POST', credentials: 'same-origin', redirect: 'manual', keepalive: true,
+        headers: { 'Content-Type': 'application/json', 'Accept': 'application/json', 'X-CSRFToken': csrf },
+        body: JSON.stringify({ token: token, kind: kind })
+      }).catch(function () { /* offline: the reconnect event tells the story */ });
+    } catch (e) { /* ignore */ }
+  }
+
+  function applyPause(data) {
+    var pausedBanner = document.getElementById('paused-banner');
+    if (data.paused) {
+      pausedLeft = typeof data.remaining === 'number' ? data.remaining : pausedLeft;
+      if (pausedBanner && pausedBanner.hidden) { pausedBanner.hidden = false; announce(msg('paused')); }
+    } else {
+      if (pausedLeft !== null && typeof data.remaining === 'number') { endsAt = clock() + data.remaining * 1000; }
+      pausedLeft = null;
+      if (pausedBanner) { pausedBanner.hidden = true; }
+    }
+  }
+
   function scheduleRetry() {
     if (retryTimer) { return; }
     var delay = backoff + Math.floor(Math.random() * 500);
@@ -359,12 +392,14 @@
       if (res.status === 410) { closed(); return; }
       if (res.status >= 500 || res.status === 429 || res.status === 0) { throw new Error('retry'); }
       return res.json().catch(function () { return {}; }).then(function (data) {
-        if (res.status === 200 && (data.status === 'saved' || data.status === 'stale')) {
+        if (res.status === 200 && (data.status === 'saved' || data.status === 'stale' || data.status === 'locked')) {
           var current = readPending(position);
           if (current && current.seq <= entry.seq) { store.remove(PENDING + position); }
+          if (offline) { postEvent('reconnect'); }
           offline = false;
           backoff = 1000;
-          if (typeof data.remaining === 'number') { syncClock(data.remaining); }
+          applyPause(data);
+          if (typeof data.remaining === 'number' && !data.paused) { syncClock(data.remaining); }
         } else if (res.status === 400 && data.status === 'invalid') {
           var stale = readPending(position);
           if (stale && stale.seq <= entry.seq) { store.remove(PENDING + position); }
@@ -454,6 +489,7 @@
   function pad(n) { return (n < 10 ? '0' : '') + n; }
 
   function tick() {
+    if (pausedLeft !== null) { endsAt = clock() + pausedLeft * 1000; }
     var left = Math.max(0, Math.ceil((endsAt - clock()) / 1000));
     var text = pad(Math.floor(left / 3600)) + ':' + pad(Math.floor(left % 3600 / 60)) + ':' + pad(left % 60);
     if (timerEl.textContent !== text) { timerEl.textContent = text; }
@@ -473,7 +509,8 @@
       if (!res.ok) { return false; }
       return res.json().then(function (data) {
         if (data.state && data.state !== 'in_progress') { closed(); return true; }
-        if (typeof data.remaining === 'number') { syncClock(data.remaining); }
+        applyPause(data);
+        if (typeof data.remaining === 'number' && !data.paused) { syncClock(data.remaining); }
         if (offline) { retryNow(); }
         return true;
       });
@@ -638,11 +675,31 @@
   });
   setFont(parseInt(store.get(FONT_KEY), 10) || 0);
 
-  window.addEventListener('online', function () { offline = false; retryNow(); syncState(); });
-  window.addEventListener('offline', function () { offline = true; refreshStatus(); });
+  window.addEventListener('online', function () { offline = false; postEvent('online'); retryNow(); syncState(); });
+  window.addEventListener('offline', function () { offline = true; postEvent('offline'); refreshStatus(); });
   document.addEventListener('visibilitychange', function () {
-    if (document.visibilityState === 'visible') { syncState(); retryNow(); }
+    if (document.visibilityState === 'visible') { postEvent('focus_regained'); syncState(); retryNow(); }
+    else { postEvent('focus_lost'); }
   });
+  window.addEventListener('blur', function () { if (document.visibilityState === 'visible') { postEvent('focus_lost'); } });
+  window.addEventListener('focus', function () { if (document.visibilityState === 'visible') { postEvent('focus_regained'); } });
+
+  /* Sequential navigation: leave a question only once its answer is on the server. */
+  var nextForm = document.getElementById('next-form');
+  var leaving = false;
+  if (nextForm) {
+    nextForm.addEventListener('submit', function (event) {
+      if (leaving) { return; }
+      event.preventDefault();
+      var button = nextForm.querySelector('button');
+      button.disabled = true;
+      flushAll(8000).then(function (done) {
+        button.disabled = false;
+        if (done) { leaving = true; finishing = true; nextForm.submit(); return; }
+        window.alert(blocked ? (blocked === 'conflict' ? msg('conflict') : msg('session')) : msg('unsaved'));
+      });
+    });
+  }
   window.addEventListener('beforeunload', function (event) {
     if (!finishing && !blocked && allPending().length) {
       event.preventDefault();
@@ -672,4 +729,5 @@
   tick();
   window.setInterval(tick, 250);
   window.setInterval(syncState, STATE_EVERY);
+  window.setInterval(function () { if (pausedLeft !== null) { syncState(); } }, 5000);
 }());

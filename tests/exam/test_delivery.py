@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from db_types import utcnow
 from exam import services
-from exam.models import Attempt, AttemptState
+from exam.models import Attempt, AttemptState, LateSave
 from extensions import db
 from question_bank.models import Category
 from tests import factories as f
@@ -82,7 +82,11 @@ def test_save_keeps_the_newest_and_rejects_stale_and_foreign_tokens(setup):
 def test_save_after_deadline_plus_grace_is_refused(setup, app):
     attempt = services.start_attempt(setup["exam"], setup["alice"])
     attempt.deadline = utcnow() - timedelta(seconds=app.config["ATTEMPT_GRACE_SECONDS"] + 1)
-    assert services.save_answer(attempt, attempt.session_token, 1, 1, {"choice": "a"}).status == "closed"
+    assert services.save_answer(attempt, attempt.session_token, 1, 1, {"choice": "a"}).status == "late"
+    assert services.save_answer(attempt, "x" * 32, 1, 2, {"choice": "b"}).status == "closed"   # old tab: dropped
+    late = db.session.scalars(select(LateSave)).all()
+    assert [(x.position, x.seq, x.response, x.state) for x in late] == [(1, 1, {"choice": "a"}, "pending")]
+    assert attempt.slots[0].response is None                          # kept aside, not counted
 
 
 def _key(slot):
@@ -119,6 +123,6 @@ def test_infeasible_blueprint_cannot_open(setup):
     exam = setup["exam"]
     exam.rules[0].count = 11
     with force_locale("en"):
-        assert services.check_feasible(exam) == ["Chung: 11 asked, 10 approved available"]
+        assert [(p.label, p.asked, p.available) for p in services.check_feasible(exam)] == [("Chung", 11, 10)]
     with pytest.raises(services.ExamError):
         services.open_exam(exam, setup["alice"])

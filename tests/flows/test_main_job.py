@@ -56,6 +56,7 @@ def org(app):
         "chair": f.user("chair", p, leader=True, roles=[("supervisor", p)]),
         "hr": f.user("hr", d2, roles=[("hr_officer", p)]),
         "editor": f.user("editor", d2, roles=[("bank_editor", p), ("exam_admin", p)]),
+        "reviewer": f.user("reviewer", d2, roles=[("reviewer", p)]),
         "hr2": f.user("hr2", d2, roles=[("hr_officer", d2)]),
         "lead": f.user("lead", d1, leader=True, quota_group="ld", roles=[("supervisor", d1), ("head", d1)]),
     }
@@ -137,6 +138,10 @@ def test_main_job_end_to_end(app, org, runner):
                            data={"file": (io.BytesIO(bank_path.read_bytes()), bank_path.name)})
     assert response.status_code == 200
     assert db.session.scalar(select(db.func.count()).select_from(Question).where(Question.bank_id == bank.id)) == 390
+    # Imports land as drafts; a second person, the reviewer, approves them (DECISIONS.md 15).
+    assert Session(app, "reviewer").post(f"/bank/{bank.id}/approve-all").status_code == 302
+    assert db.session.scalar(select(db.func.count()).select_from(Question).where(
+        Question.bank_id == bank.id, Question.status == "approved")) == 390
     contracts = db.session.scalars(select(Category).where(Category.bank_id == bank.id,
                                                           Category.name == "Hợp đồng")).one()
     page = editor.get(f"/bank/{bank.id}?category={contracts.id}&q=hop+dong")   # accent-insensitive search

@@ -1,0 +1,1 @@
+"""Reports: results and breakdowns per exam, item analysis, result sheets, years, HR dashboard."""

@@ -69,6 +69,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from accounts.cli import register as register_security_commands
     from classification.cli import rating_cli
     from demo.cli import demo_cli
     from exam.cli import exam_cli
@@ -77,3 +78,4 @@ def register_commands(app: Flask) -> None:
 
     for group in (demo_cli, questions_cli, rating_cli, exam_cli, translate_cli):
         app.cli.add_command(group)
+    register_security_commands(app)  # audit, data, users, backup

@@ -42,6 +42,7 @@ class Task(db.Model):
 
     assigner = relationship("User", foreign_keys=[assigner_id])
     assignee = relationship("User", foreign_keys=[assignee_id])
+    catalogue_item = relationship("CatalogueItem")
     reports: Mapped[list["ProductReport"]] = relationship(
         back_populates="task", cascade="all, delete-orphan", order_by="ProductReport.id")
 

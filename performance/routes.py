@@ -1,7 +1,9 @@
-"""Task pages for the assignee (my tasks, report) and the supervisor (team, assign, verify)."""
+"""Task pages for the assignee (my tasks, report, ask for a change) and the supervisor
+(team, assign from the catalogue, verify, decide changes).  The catalogue, the head's
+overview and the XLSX import/export are in :mod:`performance.manage_routes`."""
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,11 +11,10 @@ from accounts.forms import EmptyForm
 from accounts.permissions import can_reach, require_reach, role_required
 from accounts.queries import staff_in_scope
 from extensions import db
-from performance import queries, services
-from performance.forms import ReportForm, TaskForm, VerifyForm
-from performance.models import EvidenceFile, ProductReport, Task
-
-bp = Blueprint("performance", __name__)
+from performance import bp, changes, queries, services
+from performance import manage_routes  # noqa: F401  (registers its views on bp)
+from performance.forms import ChangeDecisionForm, ChangeRequestForm, ReportForm, TaskForm, VerifyForm
+from performance.models import CommitmentChange, EvidenceFile, ProductReport, Task
 
 
 def _year() -> int:
@@ -35,7 +36,10 @@ def get_task_or_404(task_id: int, *, as_assignee=False) -> Task:
 def my_tasks():
     year = _year()
     return render_template("performance/my_tasks.html", year=year, tasks=queries.tasks_of(current_user, year),
-                           commitment=services.latest_commitment(current_user, year), form=EmptyForm())
+                           commitment=services.latest_commitment(current_user, year), form=EmptyForm(),
+                           outdated=services.commitment_outdated(current_user, year),
+                           revisions=queries.revisions(current_user, year),
+                           changes=queries.changes_of(current_user, year))
 
 
 @bp.route("/commit/<int:year>", methods=["POST"])
@@ -74,7 +78,8 @@ def report(task_id):
 def team():
     year = _year()
     return render_template("performance/team.html", year=year, tasks=queries.team_tasks(current_user, year),
-                           pending=queries.awaiting_verification(current_user))
+                           pending=queries.awaiting_verification(current_user),
+                           changes=queries.pending_changes(current_user))
 
 
 @bp.route("/assign", methods=["GET", "POST"])
@@ -83,15 +88,74 @@ def assign():
     form = TaskForm()
     people = [u for u in staff_in_scope(current_user, *queries.SUPERVISE) if u.id != current_user.id]
     form.assignee.choices = [(u.id, f"{u.full_name} — {u.agency.name}") for u in people]
+    chosen = request.args.get("assignee", type=int)
+    items = queries.catalogue_for(current_user)
+    person = next((u for u in people if u.id == chosen), None)
+    offered = [i for i in items if person is None or i.applies_to(person)]
+    form.catalogue.choices = [(0, _("— an ad-hoc task, not from the catalogue —"))] + [
+        (i.id, f"{i.code} · {i.title} ({i.position or _('every position')}; ×{i.factor})") for i in offered]
     if not form.is_submitted():
         form.year.data = date.today().year
-        form.assignee.data = request.args.get("assignee", type=int)
+        form.assignee.data = chosen
+        form.catalogue.data = request.args.get("item", 0, type=int)
     if form.validate_on_submit():
-        task = services.assign_task(form, current_user)
-        db.session.commit()
-        flash(_("Task assigned to %(name)s.", name=task.assignee.full_name), "success")
-        return redirect(url_for("performance.team", year=task.year))
+        item = next((i for i in items if i.id == form.catalogue.data), None)
+        assignee = next(u for u in people if u.id == form.assignee.data)
+        if item is not None and not item.applies_to(assignee):
+            form.catalogue.errors.append(_("This standard product is not in the catalogue of %(name)s's job position.",
+                                           name=assignee.full_name))
+        else:
+            task = services.assign_task(form, current_user, item)
+            db.session.commit()
+            flash(_("Task assigned to %(name)s.", name=task.assignee.full_name), "success")
+            if services.latest_commitment(assignee, task.year) is not None:
+                flash(_("%(name)s had signed the list for %(year)d: they are asked to sign the new revision.",
+                        name=assignee.full_name, year=task.year), "info")
+            return redirect(url_for("performance.team", year=task.year))
     return render_template("performance/assign.html", form=form)
+
+
+@bp.route("/<int:task_id>/change", methods=["GET", "POST"])
+@login_required
+def request_change(task_id):
+    """The assignee asks for a change of a task of their signed list."""
+    task = get_task_or_404(task_id, as_assignee=True)
+    form = ChangeRequestForm(obj=task) if request.method == "GET" else ChangeRequestForm()
+    if form.validate_on_submit():
+        try:
+            changes.request_change(task, current_user, reason=form.reason.data, remove=form.remove.data,
+                                   title=form.title.data, indicator=form.indicator.data,
+                                   unit=form.unit_of_measure.data, target=form.target.data,
+                                   deadline=form.deadline.data)
+        except changes.ChangeError as error:
+            db.session.rollback()
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Your request was sent to your supervisor."), "success")
+            return redirect(url_for("performance.my_tasks", year=task.year))
+    return render_template("performance/change.html", task=task, form=form)
+
+
+@bp.route("/change/<int:change_id>", methods=["GET", "POST"])
+@role_required(*queries.SUPERVISE)
+def decide_change(change_id):
+    """The supervisor approves (applied, new commitment revision) or rejects a change."""
+    change = db.get_or_404(CommitmentChange, change_id)
+    require_reach(current_user, change.user.agency, *queries.SUPERVISE)
+    form = ChangeDecisionForm()
+    if form.validate_on_submit():
+        try:
+            revision = changes.decide_change(change, current_user, form.approve.data == "yes", form.note.data)
+        except changes.ChangeError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Change approved: revision %(n)d of the commitment.", n=revision.revision) if revision
+                  else _("Change rejected."), "success")
+            return redirect(url_for("performance.team", year=change.year))
+    return render_template("performance/decide_change.html", change=change, form=form)
 
 
 @bp.route("/product/<int:report_id>/verify", methods=["GET", "POST"])

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from accounts import audit
 from db_types import utcnow
 from extensions import db
-from performance.models import Commitment, EvidenceFile, ProductReport, Task, TaskKind, Verification
+from performance.models import CatalogueItem, Commitment, EvidenceFile, ProductReport, Task, TaskKind, Verification
 
 # Evidence is checked by content (magic bytes), not by the name's extension.
 SIGNATURES = {
@@ -28,32 +28,74 @@ class EvidenceError(ValueError):
     pass
 
 
-def assign_task(form, assigner) -> Task:
+def assign_task(form, assigner, item: CatalogueItem | None = None) -> Task:
+    """A task from the form; from the catalogue ``item`` the title, indicator, unit and
+    conversion factor are the standard product's."""
     task = Task(year=form.year.data, period=f"{form.year.data}-{form.quarter.data}", assigner_id=assigner.id,
                 assignee_id=form.assignee.data, title=form.title.data, indicator=form.indicator.data,
                 unit_of_measure=form.unit_of_measure.data, target=Fraction(str(form.target.data)),
                 factor=Fraction(str(form.factor.data)), weight=Fraction(str(form.weight.data)),
                 deadline=form.deadline.data,
                 kind=TaskKind.BREAKTHROUGH if form.breakthrough.data else TaskKind.REGULAR)
+    return add_task(task, assigner, item)
+
+
+def add_task(task: Task, assigner, item: CatalogueItem | None = None, source: str = "form") -> Task:
+    if item is not None:
+        task.catalogue_item_id, task.factor = item.id, item.factor
+        task.title, task.indicator, task.unit_of_measure = item.title, item.indicator, item.unit_of_measure
     db.session.add(task)
     db.session.flush()
-    audit.record("task.assign", task, actor=assigner, after=task.snapshot())
+    audit.record("task.assign", task, actor=assigner, after={**task.snapshot(), "source": source})
     return task
 
 
-def sign_commitment(user, year: int) -> Commitment:
-    """Sign the year's task list; the exact content and its SHA-256 are kept."""
+def add_catalogue_item(form, actor) -> CatalogueItem:
+    item = CatalogueItem(agency_id=form.agency.data, position=(form.position.data or "").strip(),
+                         code=form.code.data.strip(), title=form.title.data.strip(),
+                         indicator=(form.indicator.data or "").strip(), unit_of_measure=form.unit_of_measure.data.strip(),
+                         factor=Fraction(str(form.factor.data)))
+    db.session.add(item)
+    db.session.flush()
+    audit.record("catalogue.add", item, actor=actor,
+                 after={"code": item.code, "position": item.position, "title": item.title, "factor": str(item.factor)})
+    return item
+
+
+def retire_catalogue_item(item: CatalogueItem, actor) -> None:
+    item.active = False
+    db.session.flush()
+    audit.record("catalogue.retire", item, actor=actor, before={"active": True}, after={"active": False})
+
+
+def list_content(user, year: int) -> tuple[list, str]:
+    """The year's task list of ``user`` as signed content, and its SHA-256."""
     tasks = db.session.scalars(select(Task).where(Task.assignee_id == user.id, Task.year == year)
                                .order_by(Task.period, Task.id)).all()
     content = [t.snapshot() for t in tasks]
-    digest = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return content, hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def sign_commitment(user, year: int, *, approved_by=None, change=None) -> Commitment:
+    """Sign the year's task list (a new revision); the exact content and its SHA-256 are
+    kept.  A revision made by an approved change records the approver and the change."""
+    content, digest = list_content(user, year)
     revision = (db.session.scalar(select(func.max(Commitment.revision))
                                   .where(Commitment.user_id == user.id, Commitment.year == year)) or 0) + 1
-    commitment = Commitment(user_id=user.id, year=year, revision=revision, content=content, content_hash=digest)
+    commitment = Commitment(user_id=user.id, year=year, revision=revision, content=content, content_hash=digest,
+                            approved_by_id=getattr(approved_by, "id", None), change_id=getattr(change, "id", None))
     db.session.add(commitment)
     db.session.flush()
-    audit.record("commitment.sign", commitment, actor=user, after={"hash": digest, "tasks": len(content)})
+    audit.record("commitment.sign", commitment, actor=approved_by or user,
+                 after={"hash": digest, "tasks": len(content), "revision": revision,
+                        "change": getattr(change, "id", None)})
     return commitment
+
+
+def commitment_outdated(user, year: int) -> bool:
+    """True when the list changed since the latest signed revision."""
+    latest = latest_commitment(user, year)
+    return latest is not None and latest.content_hash != list_content(user, year)[1]
 
 
 def latest_commitment(user, year: int) -> Commitment | None:

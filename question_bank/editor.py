@@ -194,7 +194,7 @@ class MultichoiceForm(QuestionForm):
     ROWS = ("answers",)
     single = BooleanField(_l("Only one answer may be chosen"), default=True)
     shuffle_answers = BooleanField(_l("Shuffle the options"), default=True)
-    answer_numbering = SelectField(_l("Numbering"), choices=[("abc", "a. b. c."), ("ABCD", "A. B. C."),
+    answer_numbering = SelectField(_l("Numbering"), default="abc", choices=[("abc", "a. b. c."), ("ABCD", "A. B. C."),
                                                              ("123", "1. 2. 3."), ("none", _l("none"))])
     answers = FieldList(FormField(ChoiceRow), min_entries=4, max_entries=26, label=_l("Options"))
 
@@ -264,7 +264,7 @@ class NumericalForm(QuestionForm):
 
 class EssayForm(QuestionForm):
     qtype = "essay"
-    response_format = SelectField(_l("Answer box"), choices=[("editor", _l("Formatted text")),
+    response_format = SelectField(_l("Answer box"), default="editor", choices=[("editor", _l("Formatted text")),
                                                             ("plain", _l("Plain text"))])
     grader_info = TextAreaField(_l("Information for markers"), render_kw={"rows": 3})
     response_template = TextAreaField(_l("Answer template"), render_kw={"rows": 3})

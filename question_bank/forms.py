@@ -35,10 +35,11 @@ class SearchForm(FlaskForm):
 
     category = IntegerField(validators=[Optional()])
     q = StringField(_l("Search"), validators=[Length(max=200)])
-    qtype = SelectField(_l("Type"), choices=[("", _l("All types")), *labels.QTYPES.items()], validate_choice=True)
-    status = SelectField(_l("Status"), choices=[("", _l("All statuses")), *labels.QUESTION_STATUSES.items()])
+    qtype = SelectField(_l("Type"), default="", choices=[("", _l("All types")), *labels.QTYPES.items()])
+    status = SelectField(_l("Status"), default="", choices=[("", _l("All statuses")),
+                                                             *labels.QUESTION_STATUSES.items()])
     tag = StringField(_l("Tag"), validators=[Length(max=100)])
-    difficulty = SelectField(_l("Difficulty"), choices=[("", _l("Any difficulty")), *labels.DIFFICULTIES.items(),
+    difficulty = SelectField(_l("Difficulty"), default="", choices=[("", _l("Any difficulty")), *labels.DIFFICULTIES.items(),
                                                          ("none", _l("Not set"))])
     uses_min = IntegerField(_l("Used at least"), validators=[Optional(), NumberRange(min=0)])
     uses_max = IntegerField(_l("Used at most"), validators=[Optional(), NumberRange(min=0)])

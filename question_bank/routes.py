@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -116,7 +117,8 @@ def import_questions(bank_id):
         else:
             if report.written:
                 db.session.commit()
-                flash(_("%(n)d questions imported as drafts.", n=report.imported), "success")
+                flash(ngettext("%(num)d question imported as a draft.", "%(num)d questions imported as drafts.",
+                               report.imported), "success")
             else:
                 db.session.rollback()
     return render_template("question_bank/import.html", bank=bank, form=form, report=report)
@@ -132,9 +134,10 @@ def approve_all(bank_id):
     if form.validate_on_submit():
         done, own = services.approve_all(bank, current_user, _category_in(bank, form.category.data))
         db.session.commit()
-        flash(_("%(n)d questions approved.", n=done), "success")
+        flash(ngettext("%(num)d question approved.", "%(num)d questions approved.", done), "success")
         if own:
-            flash(_("%(n)d questions you wrote were left for another reviewer.", n=own), "warning")
+            flash(ngettext("%(num)d question you wrote was left for another reviewer.",
+                           "%(num)d questions you wrote were left for another reviewer.", own), "warning")
     return redirect(url_for("question_bank.bank_detail", bank_id=bank.id, category=form.category.data or None))
 
 
@@ -146,7 +149,7 @@ def submit_all(bank_id):
     if form.validate_on_submit():
         done = services.submit_all(bank, current_user, _category_in(bank, form.category.data))
         db.session.commit()
-        flash(_("%(n)d drafts sent for review.", n=done), "success")
+        flash(ngettext("%(num)d draft sent for review.", "%(num)d drafts sent for review.", done), "success")
     return redirect(url_for("question_bank.bank_detail", bank_id=bank.id, category=form.category.data or None))
 
 

@@ -96,12 +96,21 @@ def item(exam_id, version_id):
     info, item = stats.items[index], stats.analysis.items[index]
     return render_template("reports/item.html", exam=exam, info=info, item=item, number=index + 1,
                            texts={key: text for key, text, _f in info.options},
-                           bank_link=has_role(current_user, Role.BANK_EDITOR, Role.REVIEWER),
+                           bank_url=_bank_url(info.question_id),
                            group_size=stats.analysis.group_size, regrade_url=_regrade_url(exam), **_flag_words())
 
 
 def _flag_words() -> dict:
     return {"flag_names": labels.FLAGS, "flag_help": labels.FLAG_HELP, "option_label": labels.option_label}
+
+
+def _bank_url(question_id: int) -> str | None:
+    """The question's page in the bank, for readers who may open it."""
+    if not has_role(current_user, Role.BANK_EDITOR, Role.REVIEWER):
+        return None
+    endpoint = next((e for e in ("question_bank.question_detail", "question_bank.question")
+                     if e in current_app.view_functions), None)
+    return url_for(endpoint, question_id=question_id) if endpoint else None
 
 
 def _regrade_url(exam) -> str | None:

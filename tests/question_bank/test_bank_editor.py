@@ -74,6 +74,15 @@ def org(app):
     return {"P": p, "bank": bank, "category": category, **people}
 
 
+def says(page, message: str, **values) -> bool:
+    """The page shows ``message`` (an English msgid) in English or in Vietnamese."""
+    from flask_babel import force_locale, gettext
+
+    with force_locale("vi"):
+        translated = gettext(message, **values)
+    return (message % values if values else message) in page or translated in page
+
+
 def _login(app, username):
     client = app.test_client()
     assert client.post("/login", data={"username": username, "password": f.PASSWORD}).status_code == 302
@@ -95,7 +104,7 @@ def test_untouched_form_makes_no_version(app, org):
     data = form_data(editor.get(f"/bank/question/{question.id}/edit"))
     assert data["answers-1-fraction"] == "1" and data["answers-1-id"] == "b" and data["answers-4-text"] == ""
     response = editor.post(f"/bank/question/{question.id}/edit", data=data, follow_redirects=True)
-    assert "Nothing changed" in html.unescape(response.get_data(as_text=True))
+    assert says(html.unescape(response.get_data(as_text=True)), "Nothing changed; no new version was made.")
     assert _versions(question) == [1]
     assert question.status == QuestionStatus.APPROVED
 
@@ -135,7 +144,7 @@ def test_edit_makes_a_new_version_and_the_old_attempt_keeps_its_own(app, org):
     from question_bank.queries import approved_versions
     assert new.id in [v.id for v in approved_versions(category)]
     old_page = editor.get(f"/bank/question/{question.id}?version=1").get_data(as_text=True)
-    assert "an older version; the current one is 2" in html.unescape(old_page)
+    assert says(html.unescape(old_page), "an older version; the current one is %(n)d", n=2)
 
 
 def test_metadata_only_edit_keeps_the_approval(app, org):
@@ -176,10 +185,10 @@ def test_editor_refuses_what_the_importers_refuse(app, org):
     data = form_data(editor.get(f"/bank/question/{question.id}/edit"))
     data["answers-1-fraction"] = "0"
     page = html.unescape(editor.post(f"/bank/question/{question.id}/edit", data=data).get_data(as_text=True))
-    assert "No choice is marked correct." in page
+    assert says(page, "No choice is marked correct.")
     data["answers-1-fraction"] = "2"
     page = html.unescape(editor.post(f"/bank/question/{question.id}/edit", data=data).get_data(as_text=True))
-    assert "A grade between -1 and 1" in page
+    assert says(page, "A grade between -1 and 1: 1, 0.5, 1/3, 50%, -1/3.")
     assert _versions(question) == [1]
 
 
@@ -189,7 +198,8 @@ def test_option_referring_to_others_turns_shuffling_off(app, org):
     data = form_data(editor.get(f"/bank/question/{question.id}/edit"))
     data["answers-3-text"] = "Tất cả các phương án trên"
     response = editor.post(f"/bank/question/{question.id}/edit", data=data, follow_redirects=True)
-    assert "refers to other choices" in html.unescape(response.get_data(as_text=True))
+    assert says(html.unescape(response.get_data(as_text=True)), "Choice %(ids)s refers to other choices, so the "
+                "choices keep their order (shuffling turned off).", ids="D")
     db.session.expire_all()
     assert db.session.get(Question, question.id).current_version.payload["shuffle_answers"] is False
 
@@ -250,7 +260,8 @@ def test_types_without_an_editor_are_read_only(app, org):
     db.session.commit()
     editor = _login(app, "editor")
     response = editor.get(f"/bank/question/{question.id}/edit", follow_redirects=True)
-    assert "cannot be edited here yet" in html.unescape(response.get_data(as_text=True))
+    assert says(html.unescape(response.get_data(as_text=True)), "Questions of this type cannot be edited here yet; "
+                "change them in a file and import it.")
     assert editor.get(f"/bank/{bank.id}/new?qtype=matching").status_code == 404
 
 
@@ -269,7 +280,7 @@ def test_live_preview_renders_the_examinee_view(app, org):
 
     data["answers-1-fraction"] = "0"
     body = html.unescape(editor.post(f"/bank/question/{question.id}/preview", data=data).get_data(as_text=True))
-    assert "This cannot be saved yet" in body and "No choice is marked correct." in body
+    assert says(body, "This cannot be saved yet:") and says(body, "No choice is marked correct.")
 
     new = editor.post(f"/bank/{org['bank'].id}/preview?qtype=truefalse", data={"text": "Đúng không?"})
     assert new.status_code == 200 and 'name="preview" value="true"' in new.get_data(as_text=True)
@@ -282,7 +293,8 @@ def test_editor_page_uses_the_script_file_and_no_inline_script(app, org):
     assert any("js/question_editor.js" in s for s in scripts)
     assert all("src=" in s for s in scripts)
     assert 'data-preview-url="/bank/question/' in page
-    assert app.test_client().get("/static/js/question_editor.js").status_code == 200
+    with app.test_client().get("/static/js/question_editor.js") as script:
+        assert script.status_code == 200 and b"previewUrl" in script.data
 
 
 def test_images_are_stored_and_carried_to_the_next_version(app, org):

@@ -3,8 +3,10 @@ approval (DECISIONS.md 11, 15) and deletion of questions never used."""
 import html
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
+import labels
 from accounts.models import AuditLog
 from exam import services as exam_services
 from exam.models import ExamState
@@ -45,6 +47,15 @@ def _import(org, author="editor"):
     report = services.import_file(org["bank"], GIFT.encode(), "ldt.gift", user=org[author])
     db.session.commit()
     return report
+
+
+def says(page, message: str, **values) -> bool:
+    """The page shows ``message`` (an English msgid) in English or in Vietnamese."""
+    from flask_babel import force_locale, gettext
+
+    with force_locale("vi"):
+        translated = gettext(message, **values)
+    return (message % values if values else message) in page or translated in page
 
 
 def _login(app, username):
@@ -88,7 +99,7 @@ def test_submit_then_approve_by_another_person_audited(app, org):
 
     # The author holds the reviewer role too, yet may not approve their own version.
     page = both.post(f"/bank/question/{q1.id}/status/approve", follow_redirects=True)
-    assert "someone else must approve it" in _text(page)
+    assert says(_text(page), "You wrote this version, so someone else must approve it.")
     db.session.refresh(q1)
     assert q1.status == QuestionStatus.IN_REVIEW
 
@@ -110,7 +121,12 @@ def test_each_step_only_from_its_states(app, org):
     editor, reviewer = _login(app, "editor"), _login(app, "reviewer")
     # A draft cannot be approved one by one: it goes to review first.
     page = reviewer.post(f"/bank/question/{q2.id}/status/approve", follow_redirects=True)
-    assert "cannot be changed that way" in _text(page)
+    labels_of_draft = []
+    for locale in ("en", "vi"):
+        with force_locale(locale):
+            labels_of_draft.append(str(labels.QUESTION_STATUSES["draft"]))
+    assert any(says(_text(page), "This question is %(status)s; it cannot be changed that way.", status=label)
+               for label in labels_of_draft)
     steps = [(editor, "submit", "in_review"), (reviewer, "return", "draft"), (editor, "retire", "retired"),
              (editor, "reinstate", "draft"), (editor, "submit", "in_review"), (reviewer, "approve", "approved"),
              (reviewer, "retire", "retired")]
@@ -143,7 +159,8 @@ def test_approve_all_leaves_the_reviewers_own_questions(app, org):
     both = _login(app, "both")
     response = both.post(f"/bank/{org['bank'].id}/approve-all", follow_redirects=True)
     text = _text(response)
-    assert "3 questions approved." in text and "1 questions you wrote were left" in text
+    assert says(text, "%(num)d questions approved.", num=3)
+    assert says(text, "%(num)d question you wrote was left for another reviewer.", num=1)
     assert _question("Own").status == QuestionStatus.DRAFT
     assert {_question(n).status for n in ("Q1", "Q2", "Q3")} == {QuestionStatus.APPROVED}
     record = db.session.scalars(select(AuditLog).where(AuditLog.action == "questions.approve_all")).one()
@@ -192,7 +209,8 @@ def test_a_question_used_in_an_official_exam_is_retired_not_deleted(app, org):
     editor = _login(app, "editor")
 
     page = _text(editor.post(f"/bank/question/{asked.id}/delete", follow_redirects=True))
-    assert "was asked in 1 test attempt(s), so it cannot be deleted; retire it instead." in page
+    assert says(page, "This question was asked in %(n)d test attempt(s), so it cannot be deleted; retire it instead.",
+                n=1)
     assert db.session.get(Question, asked.id) is not None
     assert editor.post(f"/bank/question/{asked.id}/status/retire").status_code == 302
     db.session.refresh(asked)
@@ -203,5 +221,6 @@ def test_a_question_used_in_an_official_exam_is_retired_not_deleted(app, org):
     new = services.add_question(bank, f.mc("M9"))
     db.session.commit()
     page = _text(editor.post(f"/bank/question/{new.id}/delete", follow_redirects=True))
-    assert "The official exam “Exam E1” draws from this question's category" in page
+    assert says(page, "The official exam “%(title)s” draws from this question's category, so it cannot be deleted; "
+                "retire it instead.", title="Exam E1")
     assert db.session.scalar(select(func.count()).select_from(Question).where(Question.bank_id == bank.id)) == 4

@@ -35,7 +35,8 @@ def session_guard():
         if _wants_json():
             return jsonify(error=_("Your session ended. Log in again."), status=401), 401
         flash(_("You were logged out after a period of inactivity."), "info")
-        return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("accounts.login", next=target))
     if request.endpoint not in ENROLMENT_ENDPOINTS and twofactor.must_enrol(user):
         if _wants_json():
             return jsonify(error=_("Set up two-factor login first."), status=403), 403

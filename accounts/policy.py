@@ -32,7 +32,8 @@ class Policy:
 
     ``owner``: the person the object belongs to passes the object check; ``reach``: holders
     of these roles at the object's agency or above pass it (admin too: ``can_reach``);
-    ``note``: any further condition, in words (shown in the route list).
+    ``note``: any further condition, in words (shown in the route list); ``not_own``: the
+    object's own person is refused even when they reach it (nobody verifies their own product).
     """
 
     public: bool = False
@@ -40,6 +41,7 @@ class Policy:
     owner: bool = False
     reach: tuple[str, ...] = _ANY
     note: str = ""
+    not_own: bool = False
     sources: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -83,23 +85,22 @@ def access(*, owner: bool = False, reach=(), note: str = ""):
     return decorator
 
 
-def _declare(roles=None, *, owner=False, reach=(), note="") -> Policy:
+def _declare(roles=None, *, owner=False, reach=(), note="", not_own=False) -> Policy:
     return Policy(roles=_names(roles) if roles is not None else _ANY, owner=owner, reach=_names(reach),
-                  note=note, sources=("DECLARED",))
+                  note=note, not_own=not_own, sources=("DECLARED",))
 
 
 R = Role
 SUPERVISE = (R.SUPERVISOR, R.HEAD)
-STAFF_VIEWERS = (R.HR_OFFICER, R.ADMIN, R.SUPERVISOR, R.HEAD, R.EXAM_ADMIN)
 BANK_ROLES = (R.BANK_EDITOR, R.REVIEWER, R.EXAM_ADMIN)
 RATING_VIEW = (R.HR_OFFICER, R.HEAD, R.COUNCIL_SECRETARY)
+COUNCIL = (R.COUNCIL_SECRETARY, R.HR_OFFICER)
+REPORT_ROLES = (R.EXAM_ADMIN, R.HR_OFFICER, R.HEAD)
+EXAM_ADMIN = (R.EXAM_ADMIN,)
 
 #: Object checks of views that live in packages whose route files other features own.
 #: ``roles`` repeats a ``role_required`` gate only where the view has none of its own.
 DECLARED: dict[str, Policy] = {
-    "accounts.logout": _declare(note="ends the caller's own session"),
-    "accounts.agency_staff": _declare(reach=STAFF_VIEWERS),
-    "accounts.person": _declare(owner=True, reach=STAFF_VIEWERS),
     "exam.start": _declare(note="the exam's audience must include the caller (else refused, nothing created)"),
     "exam.attempt_page": _declare(owner=True),
     "exam.save": _declare(owner=True),
@@ -107,24 +108,70 @@ DECLARED: dict[str, Policy] = {
     "exam.submit": _declare(owner=True),
     "exam.result": _declare(owner=True),
     "exam.admin_new": _declare(note="the bank (?bank=) must be in the caller's exam_admin/bank_editor scope"),
-    "exam.admin_detail": _declare(reach=(R.EXAM_ADMIN,)),
-    "exam.admin_open": _declare(reach=(R.EXAM_ADMIN,)),
-    "exam.admin_close": _declare(reach=(R.EXAM_ADMIN,)),
+    "exam.event": _declare(owner=True),
+    "exam.next_question": _declare(owner=True),
+    "exam.summary": _declare(owner=True),
+    "exam.practice_question": _declare(owner=True),
+    "exam.admin_detail": _declare(reach=EXAM_ADMIN),
+    "exam.admin_open": _declare(reach=EXAM_ADMIN),
+    "exam.admin_close": _declare(reach=EXAM_ADMIN),
+    "exam.admin_accommodation": _declare(reach=EXAM_ADMIN, note="the person must be in the exam's audience"),
+    "exam.admin_attempt": _declare(reach=EXAM_ADMIN, note="the attempt must belong to the exam"),
+    "exam.admin_grade": _declare(reach=EXAM_ADMIN, note="the slot must belong to a closed attempt of the exam"),
+    "exam.admin_late": _declare(reach=EXAM_ADMIN, note="the late save must belong to the exam"),
+    "exam.admin_papers": _declare(reach=EXAM_ADMIN),
+    "exam.admin_regrade": _declare(reach=EXAM_ADMIN, note="the question must be in the exam's bank"),
+    "exam.admin_regrade_job": _declare(reach=EXAM_ADMIN, note="the job must belong to the exam"),
+    "exam.admin_time": _declare(reach=EXAM_ADMIN),
+    "exam.mark": _declare(reach=(R.MARKER, R.EXAM_ADMIN), note="only essay slots awaiting marking"),
     "performance.sign": _declare(note="signs the caller's own task list"),
     "performance.report": _declare(owner=True),
-    "performance.verify": _declare(reach=SUPERVISE, note="never one's own product"),
+    "performance.verify": _declare(reach=SUPERVISE, not_own=True, note="never one's own product"),
     "performance.evidence": _declare(owner=True, reach=SUPERVISE),
     "performance.assign": _declare(note="assignees limited to the supervisor's scope"),
+    "performance.request_change": _declare(owner=True),
+    "performance.decide_change": _declare(reach=SUPERVISE),
+    "performance.retire_item": _declare(reach=(R.SUPERVISOR, R.HEAD, R.HR_OFFICER)),
     "question_bank.create_bank": _declare(note="owner agency limited to the bank_editor scope"),
     "question_bank.bank_detail": _declare(reach=BANK_ROLES),
     "question_bank.import_questions": _declare(reach=(R.BANK_EDITOR,)),
     "question_bank.question_detail": _declare(reach=BANK_ROLES),
     "question_bank.question_file": _declare(reach=BANK_ROLES, note="or an examinee who was asked that version"),
+    "question_bank.new_question": _declare(reach=(R.BANK_EDITOR,)),
+    "question_bank.preview_new": _declare(reach=(R.BANK_EDITOR,)),
+    "question_bank.edit_question": _declare(reach=(R.BANK_EDITOR,)),
+    "question_bank.preview_edit": _declare(reach=(R.BANK_EDITOR,)),
+    "question_bank.delete_question": _declare(reach=(R.BANK_EDITOR,)),
+    "question_bank.submit_all": _declare(reach=(R.BANK_EDITOR,)),
+    "question_bank.approve_all": _declare(reach=(R.REVIEWER,)),
+    "question_bank.change_status": _declare(reach=(R.BANK_EDITOR, R.REVIEWER),
+                                            note="the role for the step: submit/reinstate editor, approve/return "
+                                                 "reviewer, retire either"),
     "classification.save_settings": _declare(note="settings of a rating year (province-wide)"),
     "classification.run": _declare(reach=(R.HR_OFFICER,)),
     "classification.results": _declare(reach=RATING_VIEW),
     "classification.export": _declare(reach=RATING_VIEW),
     "classification.general": _declare(owner=True, reach=SUPERVISE),
+    "classification.sheet": _declare(owner=True, reach=RATING_VIEW + SUPERVISE),
+    "classification.propose": _declare(reach=(R.HR_OFFICER,), note="a rating unit"),
+    "classification.return_to_draft": _declare(reach=(R.HR_OFFICER,), note="a rating unit"),
+    "classification.reopen": _declare(reach=(R.HR_OFFICER,), note="a rating unit"),
+    "classification.quota_exception": _declare(reach=(R.HR_OFFICER,), note="a rating unit"),
+    "classification.remove_quota_exception": _declare(reach=(R.HR_OFFICER,), note="a rating unit"),
+    "classification.close_council": _declare(reach=COUNCIL, note="a rating unit"),
+    "classification.approve": _declare(reach=(R.HEAD, R.HR_OFFICER), note="a rating unit"),
+    "classification.decide": _declare(reach=COUNCIL),
+    "classification.rewards": _declare(reach=RATING_VIEW, note="recording an achievement needs hr_officer there"),
+    "classification.rewards_export": _declare(reach=RATING_VIEW),
+    "classification.delete_achievement": _declare(reach=(R.HR_OFFICER,)),
+    "reports.exam": _declare(reach=REPORT_ROLES),
+    "reports.export_table": _declare(reach=REPORT_ROLES),
+    "reports.items": _declare(reach=EXAM_ADMIN),
+    "reports.item": _declare(reach=EXAM_ADMIN, note="the version must be one asked in the exam"),
+    "reports.person": _declare(owner=True, reach=REPORT_ROLES),
+    "reports.sheet": _declare(owner=True, reach=REPORT_ROLES, note="a finished attempt; its owner only when "
+                                                                   "the exam shows results"),
+    "reports.unit": _declare(reach=REPORT_ROLES),
 }
 
 _LOGIN_REQUIRED_CODE = login_required(lambda: None).__code__
@@ -161,7 +208,7 @@ def _merge(policies: list[Policy]) -> Policy:
     for p in policies[1:]:
         first = replace(first, public=first.public or p.public, roles=first.roles or p.roles,
                         owner=first.owner or p.owner, reach=first.reach or p.reach, note=first.note or p.note,
-                        sources=first.sources + p.sources)
+                        not_own=first.not_own or p.not_own, sources=first.sources + p.sources)
     return first
 
 

@@ -11,7 +11,7 @@ from accounts.auth import is_safe_next
 from accounts.forms import EmptyForm, LoginForm, SecondFactorForm
 from accounts.models import Agency, Role, User
 from accounts.permissions import require_reach, role_required
-from accounts.policy import public
+from accounts.policy import access, public
 from extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -112,6 +112,7 @@ def second_factor():
 
 @bp.route("/logout", methods=["POST"])
 @login_required
+@access(note="ends the caller's own session")
 def logout():
     if EmptyForm().validate_on_submit():
         sessions.end("logout")
@@ -148,6 +149,7 @@ def agencies():
 
 @bp.route("/agencies/<int:agency_id>")
 @role_required(*STAFF_VIEWERS)
+@access(reach=STAFF_VIEWERS)
 def agency_staff(agency_id):
     agency = db.get_or_404(Agency, agency_id)
     require_reach(current_user, agency, *STAFF_VIEWERS)
@@ -157,6 +159,7 @@ def agency_staff(agency_id):
 
 @bp.route("/people/<int:user_id>")
 @login_required
+@access(owner=True, reach=STAFF_VIEWERS)
 def person(user_id):
     person = db.get_or_404(User, user_id)
     if person.id != current_user.id:

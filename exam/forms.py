@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, DecimalField, FieldList, Form, FormField, IntegerField,
                      PasswordField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from labels import QTYPES
 
@@ -117,7 +117,7 @@ class DecisionForm(FlaskForm):
 class PointsForm(FlaskForm):
     """A marker's points, or the admin's override/reconciliation (reason required there)."""
 
-    points = DecimalField(_l("Points"), places=2, validators=[DataRequired(message=_l("Give the points.")),
+    points = DecimalField(_l("Points"), places=2, validators=[InputRequired(message=_l("Give the points.")),
                                                               NumberRange(min=0)])
     comment = StringField(_l("Comment"), validators=[Optional(), Length(max=2000)])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])

@@ -25,7 +25,7 @@ from reports.exam_data import AttemptRow, ExamStats, _fraction, attempt_rows, ex
 REPORT_ROLES = (Role.EXAM_ADMIN, Role.HR_OFFICER, Role.HEAD)
 ITEM_ROLES = (Role.EXAM_ADMIN,)
 BINS = 10  # histogram: 0–10 %, …, 90–100 % (100 % in the last bin)
-PEOPLE_SHOWN = 100  # the exam page lists at most this many people; the XLSX has them all
+PEOPLE_SHOWN = 200  # the exam page lists the people of a unit up to this many; the XLSX has them all
 
 
 @dataclass(frozen=True)
@@ -188,6 +188,7 @@ def _collator():
     return pyuca.Collator()
 
 
+@lru_cache(maxsize=65536)
 def name_key(full_name: str) -> tuple:
     """Vietnamese order: by given name (the last word), then the whole name (DECISIONS 23)."""
     c = _collator()

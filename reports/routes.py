@@ -68,9 +68,10 @@ def exam(exam_id):
                              marker=pass_percent, marker_label=_("pass mark"), title=_("Mean score per agency"),
                              desc=_("Mean percentage of the maximum per agency; the dashed line is the pass mark.")),
     }
-    people = sorted(report["rows"], key=lambda r: queries.name_key(r.full_name))
+    rows = report["rows"]
+    people = sorted(rows, key=lambda r: queries.name_key(r.full_name)) if len(rows) <= queries.PEOPLE_SHOWN else []
     return render_template("reports/exam.html", exam=exam, unit=unit, units=units, charts=charts, people=people,
-                           names=queries.agency_names(r.agency_id for r in people[:queries.PEOPLE_SHOWN]),
+                           names=queries.agency_names(r.agency_id for r in people),
                            can_see_items=queries.can_see_items(current_user, exam), tables=export.TABLES,
                            people_shown=queries.PEOPLE_SHOWN, outcome_code=labels.outcome_code,
                            outcomes=labels.OUTCOMES, **report)

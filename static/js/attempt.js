@@ -297,7 +297,7 @@
   /* ---- the save status indicator -------------------------------------------- */
 
   function refreshStatus() {
-    var count = allPending().length;
+    var count = ownPending().length;
     var state = offline && count ? 'offline' : count ? 'saving' : rejected ? 'error' : 'saved';
     var text = state === 'offline' ? msg('offline') : state === 'saving' ? msg('saving')
       : state === 'error' ? msg('rejected') : msg('saved');
@@ -419,13 +419,19 @@
       if (section) { refreshNav(section); }
       refreshStatus();
       var newer = readPending(position);
-      if (!blocked && !offline && newer && newer.seq > entry.seq) { flush(); }
+      if (!blocked && !offline && newer && newer.seq > entry.seq && newer.token === token) { flush(); }
     });
+  }
+
+  /* Entries of this page only: a pending answer written by another tab of the same
+     browser (shared localStorage) is that tab's business until a reload adopts it. */
+  function ownPending() {
+    return allPending().filter(function (entry) { return entry.token === token; });
   }
 
   function flush() {
     if (blocked) { refreshStatus(); return; }
-    allPending().forEach(function (entry) {
+    ownPending().forEach(function (entry) {
       if (inflight[String(entry.position)] === undefined) { send(entry); }
     });
     refreshStatus();
@@ -437,7 +443,7 @@
     var started = Date.now();
     return new Promise(function (resolve) {
       (function check() {
-        var left = allPending().length;
+        var left = ownPending().length;
         if (!left) { resolve(true); return; }
         if (blocked || Date.now() - started > timeout) { resolve(false); return; }
         window.setTimeout(check, 200);
@@ -450,6 +456,7 @@
     if (blocked === 'closed' || blocked === 'conflict') { return; }  // a lost session still keeps answers locally
     var position = section.dataset.position;
     var entry = {
+      token: token,                  // the page that made it: another tab never sends it
       position: parseInt(position, 10),
       seq: nextSeq(),
       response: buildResponse(section),
@@ -701,7 +708,7 @@
     });
   }
   window.addEventListener('beforeunload', function (event) {
-    if (!finishing && !blocked && allPending().length) {
+    if (!finishing && !blocked && ownPending().length) {
       event.preventDefault();
       event.returnValue = '';
     }
@@ -717,6 +724,8 @@
     }
     applyResponse(section, entry.response);
     setFlagged(section, !!entry.flagged);
+    entry.token = token;                            // adopted by this page: it sends it now
+    store.set(PENDING + entry.position, JSON.stringify(entry));
   });
 
   /* On a phone the navigator starts folded so the first question is in view. */

@@ -1,43 +1,24 @@
 """The exam page in a real browser (Debian's chromium driven by Playwright): answers are
 saved as they are given, survive a reload and a second tab, and submit grades them."""
-import shutil
-import threading
-
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(shutil.which("chromium") is None,
-                                reason="Debian's chromium is not installed (.ci/run installs it)")
+from tests.browser.conftest import make_app, needs_chromium, serve
+
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def live(tmp_path):
-    from app import create_app
     from demo.loader import load
     from extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'live.db'}", "SECRET_KEY": "live",
-                      "STORAGE_DIR": str(tmp_path / "storage"), "RATELIMIT_ENABLED": False})
+    app = make_app(f"sqlite:///{tmp_path / 'live.db'}", tmp_path)
     with app.app_context():
         db.create_all()
         load()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
+    with serve(app) as base:
+        yield app, base
 
 
 def _login(page, base, username="cv.vp1"):

@@ -60,3 +60,42 @@ def test_export_round_trip_gift(app, runner, tmp_path):
     from question_bank.formats import parse
     again = parse(out.read_bytes(), out.name)
     assert (len(again.questions), again.errors) == (50, [])
+
+
+def test_skip_duplicates_flag_and_json_report(app, runner):
+    bank = _bank()
+    path = shared_path("corpus", "public", "gift", "qas-editor_all.gift")
+    first = json.loads(runner.invoke(args=["questions", "import", str(path), "--bank", "B", "--json"]).output)
+    # The file itself asks two questions twice in two GIFT spellings (lines 14 and 48).
+    assert (first["imported"], [d["line"] for d in first["duplicates"]]) == (22, [14, 48])
+    result = runner.invoke(args=["questions", "import", str(path), "--bank", "B", "--json", "--skip-duplicates"])
+    assert result.exit_code == 0, result.output
+    again = json.loads(result.output.splitlines()[0])
+    assert (again["imported"], again["written"], again["duplicates_skipped"]) == (0, False, True)
+    assert len(again["duplicates"]) == 22 and all(d["duplicate_of"] for d in again["duplicates"])
+    assert _count(bank) == 22
+    text = runner.invoke(args=["questions", "import", str(path), "--bank", "B"]).output
+    assert text.count(": duplicate: ") == 22 and _count(bank) == 44
+
+
+def test_author_then_approve_by_another_reviewer(app, runner):
+    from question_bank.models import QuestionStatus
+
+    bank = _bank()
+    root = bank.agency
+    author = f.user("author", root, roles=[("bank_editor", root), ("reviewer", root)])
+    f.user("second", root, roles=[("reviewer", root)])
+    f.user("plain", root)
+    db.session.commit()
+    path = shared_path("corpus", "public", "aiken", "moodle_questions.aiken.txt")
+    assert runner.invoke(args=["questions", "import", str(path), "--bank", "B", "--author", "author"]).exit_code == 0
+    assert set(db.session.scalars(select(Question.status))) == {QuestionStatus.DRAFT}
+    assert "0 approved, 2 left" in runner.invoke(args=["questions", "approve", "--bank", "B",
+                                                       "--reviewer", "author"]).output
+    refused = runner.invoke(args=["questions", "approve", "--bank", "B", "--reviewer", "plain"])
+    assert refused.exit_code == 2 and "holds no reviewer role" in refused.output
+    assert "2 approved, 0 left" in runner.invoke(args=["questions", "approve", "--bank", "B",
+                                                       "--reviewer", "second"]).output
+    db.session.expire_all()
+    assert set(db.session.scalars(select(Question.status))) == {QuestionStatus.APPROVED}
+    assert runner.invoke(args=["questions", "import", str(path), "--bank", "B", "--author", "nobody"]).exit_code == 2

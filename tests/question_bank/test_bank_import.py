@@ -4,6 +4,7 @@ import html
 import io
 
 import pytest
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from extensions import db
@@ -58,12 +59,12 @@ def test_duplicates_are_reported_and_skipped_on_request(app, org):
 
     page = _upload(client, bank, GIFT)                                      # imported anyway, but reported
     assert _count(bank) == 6
-    assert f'<a href="/bank/question/{first}">' in page and "Duplicates (3)" in page
+    assert f'<a href="/bank/question/{first}">' in page and _("Duplicates (%(n)d)", n=3) in page
 
     report = services.import_file(bank, GIFT.encode(), "ldt.gift", skip_duplicates=True, user=org["editor"])
     assert (report.imported, report.written, len(report.duplicates)) == (0, False, 3)
     assert report.duplicates[0] == {"line": 1, "question": "Q1", "duplicate_of": first,
-                                    "message": f"Same question and key as question #{first} of the bank."}
+                                    "message": _("Same question and key as question #%(id)d of the bank.", id=first)}
     page = _upload(client, bank, GIFT, skip_duplicates=True)
     assert _count(bank) == 6 and 'name="skip_duplicates"' in page
 
@@ -73,7 +74,7 @@ def test_duplicates_within_one_file(app, org):
     report = services.import_file(bank, (GIFT + "\n" + VARIANTS).encode(), "v.gift", skip_duplicates=True)
     assert (report.imported, report.written) == (4, True)
     assert [(d["line"], d["question"], d["duplicate_of"], d["message"]) for d in report.duplicates] == [
-        (7, "Q1 bis", None, "Same question and key as line 1 of this file.")]
+        (7, "Q1 bis", None, _("Same question and key as line %(line)s of this file.", line=1))]
     names = sorted(db.session.scalars(select(QuestionVersion.name)))
     assert names == ["Q1", "Q1 ter", "Q2", "Q3"]
 

@@ -237,7 +237,7 @@ def test_an_idle_session_ends_after_thirty_minutes(app, client, person):
     assert client.get("/").status_code == 200
     _age_session(client, 31)
     response = client.get("/tasks/")
-    assert response.status_code == 302 and response.headers["Location"] == "/login?next=/tasks/?"
+    assert response.status_code == 302 and response.headers["Location"] == "/login?next=/tasks/"
     assert client.get("/").headers["Location"].startswith("/login")
     assert db.session.scalars(select(UserSession.end_reason)).one() == "idle"
 

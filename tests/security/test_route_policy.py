@@ -95,6 +95,7 @@ def test_access_matrix(world_app, role):
             db.session.rollback()
             continue
         got = _outcome(response)
+        response.close()
         if got == matrix.LOGIN and case.endpoint in matrix.LOGIN_IS_SUCCESS and case.expected == "allowed":
             got = "allowed"
         if got != case.expected:

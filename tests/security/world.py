@@ -39,6 +39,8 @@ class World:
     evidence: dict = field(default_factory=dict)  # user id → evidence file
     image_version: dict = field(default_factory=dict)  # "a"/"b" → question version with an image
     question: dict = field(default_factory=dict)  # "a"/"b" → question
+    records: dict = field(default_factory=dict)   # user id → {"row", "achievement", "quiz", "change": id}
+    shared: dict = field(default_factory=dict)    # "a"/"b" → {"catalogue", "late", "job": id}
 
 
 def _image_question(bank, key):
@@ -87,6 +89,36 @@ def build() -> World:
         report = perf_services.report_product(task, person, 4, "Done", date(2026, 3, 20), ("proof.png", PNG))
         w.tasks[person.id], w.reports[person.id] = task, report
         w.evidence[person.id] = report.evidence[0]
-    exam_services.start_attempt(w.exam_b, w.stranger)
+    other_attempt = exam_services.start_attempt(w.exam_b, w.stranger)
+    _records(w, other_attempt)
     db.session.commit()
     return w
+
+
+def _records(w: World, other_attempt) -> None:
+    """Rows of the other features' workflows, per person (own / same agency / other agency)."""
+    from classification.models import Achievement, AchievementKind, YearlyClassification
+    from exam.models import LateSave, PracticeQuiz, RegradeJob
+    from performance.models import CatalogueItem, CommitmentChange
+
+    people = [*w.users.values(), w.peer, w.stranger]
+    kind = next(iter(AchievementKind))
+    for person in people:
+        rows = {
+            "row": YearlyClassification(user_id=person.id, year=2026, profile="nd335", level_before_quota="GOOD",
+                                        level="GOOD"),
+            "achievement": Achievement(user_id=person.id, year=2026, kind=kind, reference="QĐ 1/2026"),
+            "quiz": PracticeQuiz(user_id=person.id, bank_id=w.bank_a.id, items=[w.image_version["a"].id]),
+            "change": CommitmentChange(user_id=person.id, year=2026, reason="Đổi chỉ tiêu"),
+        }
+        db.session.add_all(rows.values())
+        db.session.flush()
+        w.records[person.id] = {k: v.id for k, v in rows.items()}
+    for key, agency, attempt, exam, bank in (("a", w.A, w.attempts[w.peer.id], w.exam_a, w.bank_a),
+                                             ("b", w.B, other_attempt, w.exam_b, w.bank_b)):
+        rows = {"catalogue": CatalogueItem(agency_id=agency.id, code=f"SP-{key}", title="Sản phẩm"),
+                "late": LateSave(attempt_id=attempt.id, position=1, seq=99),
+                "job": RegradeJob(exam_id=exam.id, question_id=w.question[key].id, kind="key", reason="Sửa đáp án")}
+        db.session.add_all(rows.values())
+        db.session.flush()
+        w.shared[key] = {k: v.id for k, v in rows.items()}

@@ -54,23 +54,36 @@ def split_legal(text: str | None) -> tuple[str | None, str | None]:
     return (parts[0].strip()[:500] or None, parts[1].strip()[:255] if len(parts) > 1 else None)
 
 
-def clean_tags(tags) -> list[str]:
-    """Tags trimmed, empty and repeated (accent- and case-insensitively) ones dropped."""
-    seen, out = set(), []
+def tag_keys(tags) -> dict[str, str]:
+    """Folded key → tag, for tags trimmed, empty and repeated (accent- and
+    case-insensitively) ones dropped, in their order."""
+    out: dict[str, str] = {}
     for tag in tags or ():
         tag = " ".join(str(tag).split())[:100]
-        if tag and fold(tag) not in seen:
-            seen.add(fold(tag))
-            out.append(tag)
+        key = fold(tag)[:100]
+        if tag and key not in out:
+            out[key] = tag
     return out
 
 
-def search_text(name: str, text: str) -> str:
-    return fold(f"{name} {plain(text)}")
+def clean_tags(tags) -> list[str]:
+    return list(tag_keys(tags).values())
+
+
+def fingerprint(name: str, qtype: str, text: str, payload: dict) -> tuple[str, str]:
+    """(search text, duplicate key) with the stem folded once."""
+    stem = _norm(text)
+    return search_text(name, text, stem), dedup_key(qtype, text, payload, stem)
 
 
 def _norm(html: str) -> str:
     return fold(plain(html or ""))
+
+
+def search_text(name: str, text: str, stem: str | None = None) -> str:
+    """What search matches: the folded name and stem (``stem``: ``_norm(text)`` when the
+    caller has it already — folding is the costly part of a bulk import)."""
+    return " ".join(p for p in (fold(name or ""), _norm(text) if stem is None else stem) if p)
 
 
 def _positive(answers) -> list:
@@ -95,11 +108,11 @@ def _keys(qtype: str, payload: dict) -> list[str]:
     return []
 
 
-def dedup_key(qtype: str, text: str, payload: dict) -> str:
+def dedup_key(qtype: str, text: str, payload: dict, stem: str | None = None) -> str:
     """Questions with the same type, normalised stem and right answers share this key
     (SHA-1 hex, 40 characters): "Luật  Đấu thầu?" with key "Đúng" equals "luat dau thau?"
     with key "đúng", whatever the order of the options."""
-    raw = "\x1f".join([qtype, _norm(text), *_keys(qtype, payload or {})])
+    raw = "\x1f".join([qtype, _norm(text) if stem is None else stem, *_keys(qtype, payload or {})])
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()
 
 

@@ -13,10 +13,12 @@ from sqlalchemy import select
 from accounts import audit
 from db_types import utcnow
 from extensions import db
+from question_bank import bulk
 from question_bank import content as qc
 from question_bank.formats import ParseResult, parse
-from question_bank.models import Category, Question, QuestionBank, QuestionFile, QuestionStatus, QuestionTag, QuestionVersion
-from text_utils import fold, plain
+from question_bank.models import (Category, Question, QuestionBank, QuestionFile, QuestionStatus, QuestionTag,
+                                  QuestionVersion)
+from text_utils import plain
 
 S = QuestionStatus
 BATCH = 500
@@ -91,30 +93,28 @@ def _new_version(question: Question, parsed, user, number: int, **extra) -> Ques
 def _point_to(question: Question, version: QuestionVersion) -> None:
     """Make ``version`` current: search text, duplicate key and tag rows follow it."""
     question.current_version = version
-    question.search_text = qc.search_text(version.name, version.text)
-    question.dedup_key = qc.dedup_key(version.qtype, version.text, version.payload)
-    wanted = {fold(t): t for t in version.tags or []}
+    question.search_text, question.dedup_key = qc.fingerprint(version.name, version.qtype, version.text,
+                                                               version.payload)
+    wanted = qc.tag_keys(version.tags)
     for row in list(question.tag_rows):
         if row.key not in wanted:
             question.tag_rows.remove(row)
     have = {row.key for row in question.tag_rows}
-    question.tag_rows.extend(QuestionTag(key=k[:100], tag=t) for k, t in wanted.items() if k not in have)
+    question.tag_rows.extend(QuestionTag(key=k, tag=t) for k, t in wanted.items() if k not in have)
 
 
-def add_question(bank, parsed, user=None, status=QuestionStatus.APPROVED, *, categories=None, flush=True,
-                 source_file=None) -> Question:
-    """Store one parsed question as a question with its first version.
+def add_question(bank, parsed, user=None, status=QuestionStatus.APPROVED, *, source_file=None) -> Question:
+    """Store one parsed question as a question with its first version (flushes).
 
-    ``status`` defaults to approved for seeding code (test factories); imports pass
-    DRAFT (DECISIONS.md 15).  ``flush=False`` leaves the flush to a bulk caller.
+    ``status`` defaults to approved for seeding code (test factories, which have no
+    reviewer); imports write drafts (DECISIONS.md 15) through :mod:`question_bank.bulk`.
     """
-    question = Question(bank=bank, category=category_for(bank, parsed.category, categories), status=status,
+    question = Question(bank=bank, category=category_for(bank, parsed.category), status=status,
                         created_by_id=getattr(user, "id", None))
     version = _new_version(question, parsed, user, 1, source_file=(source_file or None) and source_file[:255])
     db.session.add(question)
     _point_to(question, version)
-    if flush:
-        db.session.flush()
+    db.session.flush()
     return question
 
 
@@ -123,10 +123,10 @@ def _issue_json(issue) -> dict:
     return {"line": line, "question": issue.question, "message": str(issue.message)}
 
 
-def find_duplicates(bank: QuestionBank, questions) -> dict[int, dict]:
+def find_duplicates(bank: QuestionBank, questions, keys=None) -> dict[int, dict]:
     """Index in ``questions`` → report entry for each question whose duplicate key is
     already in the bank or belongs to an earlier question of the same list."""
-    keys = [qc.dedup_key(q.qtype, q.text, q.payload) for q in questions]
+    keys = keys or [qc.dedup_key(q.qtype, q.text, q.payload) for q in questions]
     existing: dict[str, int] = {}
     unique = sorted(set(keys))
     for start in range(0, len(unique), BATCH):
@@ -159,17 +159,19 @@ def import_result(bank: QuestionBank, result: ParseResult, *, skip_invalid=False
     if (result.errors and not skip_invalid) or not result.questions:
         return report
     report.skipped = list(report.errors)
-    duplicates = find_duplicates(bank, result.questions)
+    prints = [qc.fingerprint(q.name, q.qtype, q.text, q.payload) for q in result.questions]
+    duplicates = find_duplicates(bank, result.questions, [key for _search, key in prints])
     report.duplicates = list(duplicates.values())
-    todo = [q for i, q in enumerate(result.questions) if not (skip_duplicates and i in duplicates)]
-    if not todo:
+    keep = [i for i in range(len(prints)) if not (skip_duplicates and i in duplicates)]
+    if not keep:
         return report
-    categories: dict = {}
+    todo = [result.questions[i] for i in keep]
+    cache: dict = {}
+    categories = [category_for(bank, q.category, cache) for q in todo]
     for start in range(0, len(todo), BATCH):
-        for parsed in todo[start:start + BATCH]:
-            add_question(bank, parsed, user, QuestionStatus.DRAFT, categories=categories, flush=False,
-                         source_file=result.file)
-        db.session.flush()
+        end = start + BATCH
+        bulk.insert_questions(bank, todo[start:end], categories[start:end], status=QuestionStatus.DRAFT, user=user,
+                              source_file=result.file, prints=[prints[i] for i in keep[start:end]])
     report.imported = len(todo)
     report.by_type = dict(Counter(q.qtype for q in todo))
     report.categories = dict(Counter(" / ".join(q.category) or "Mặc định" for q in todo))

@@ -13,9 +13,9 @@ import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import NamedTuple
 from fractions import Fraction
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 from sqlalchemy import String, func, select, type_coerce
@@ -32,7 +32,7 @@ _lock = threading.Lock()
 
 
 @lru_cache(maxsize=4096)
-def _fraction(text: str | None) -> Fraction | None:
+def parse_fraction(text: str | None) -> Fraction | None:
     """Parse a stored FractionType text once per distinct value (scores repeat a lot)."""
     return None if text is None else Fraction(text)
 
@@ -103,8 +103,8 @@ def attempt_rows(exam: Exam) -> list[AttemptRow]:
     for r in db.session.connection().execute(stmt):
         finished, pending = r[10] != AttemptState.IN_PROGRESS, r[9] or 0
         percent = _percent(r[6], r[7]) if finished and not pending else None
-        rows.append(AttemptRow(r[0], r[1], r[2], r[3] or "", r[4], r[5], _fraction(r[6]), _fraction(r[7]), r[8],
-                               pending, finished, percent))
+        rows.append(AttemptRow(r[0], r[1], r[2], r[3] or "", r[4], r[5], parse_fraction(r[6]),
+                               parse_fraction(r[7]), r[8], pending, finished, percent))
     return rows
 
 

@@ -20,7 +20,7 @@ from accounts.permissions import agency_scope, can_reach, scope_paths
 from exam.models import Attempt, AttemptSlot, AttemptState, Exam
 from extensions import db
 from question_bank.models import Category, Question, QuestionVersion
-from reports.exam_data import AttemptRow, ExamStats, _fraction, attempt_rows, exam_stats
+from reports.exam_data import AttemptRow, ExamStats, attempt_rows, exam_stats, parse_fraction
 
 REPORT_ROLES = (Role.EXAM_ADMIN, Role.HR_OFFICER, Role.HEAD)
 ITEM_ROLES = (Role.EXAM_ADMIN,)
@@ -59,18 +59,22 @@ class Summary:
         return self.passed / self.counted if self.counted else None
 
 
-def exams_for(user) -> list[Exam]:
-    """Exams organised in the reader's scope, or sat by someone in it; newest first."""
+def _exams(user):
+    """Exams organised in the reader's scope, or sat by someone in it."""
     scope = agency_scope(user, *REPORT_ROLES)
     own = select(Agency.id).where(scope)
     sat = select(Attempt.exam_id).join(User, Attempt.user_id == User.id).join(Agency, User.agency_id == Agency.id).where(scope)
-    stmt = select(Exam).where(or_(Exam.agency_id.in_(own), Exam.id.in_(sat))).order_by(Exam.year.desc(), Exam.code)
-    return list(db.session.scalars(stmt))
+    return select(Exam).where(or_(Exam.agency_id.in_(own), Exam.id.in_(sat)))
+
+
+def exams_for(user) -> list[Exam]:
+    return list(db.session.scalars(_exams(user).order_by(Exam.year.desc(), Exam.code)))
 
 
 def get_exam_or_404(exam_id: int, user) -> Exam:
-    exam = db.get_or_404(Exam, exam_id)
-    if exam not in exams_for(user):
+    """The exam when the reader may see its reports, else 404 (its existence is not revealed)."""
+    exam = db.session.scalars(_exams(user).where(Exam.id == exam_id)).first()
+    if exam is None:
         abort(404)
     return exam
 
@@ -156,8 +160,8 @@ def attempt_topics(attempt: Attempt) -> list[tuple[str, int, Fraction, Fraction]
             continue
         entry = topics.setdefault(path, [0, Fraction(0), Fraction(0)])
         entry[0] += 1
-        entry[1] += _fraction(fraction) * _fraction(mark)
-        entry[2] += _fraction(mark)
+        entry[1] += parse_fraction(fraction) * parse_fraction(mark)
+        entry[2] += parse_fraction(mark)
     return [(path, *values) for path, values in sorted(topics.items())]
 
 

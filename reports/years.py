@@ -16,7 +16,7 @@ from accounts.permissions import agency_scope
 from classification.models import RatingSettings, YearlyClassification
 from exam.models import Attempt, AttemptState, Exam
 from extensions import db
-from reports.exam_data import _fraction
+from reports.exam_data import parse_fraction
 from reports.queries import REPORT_ROLES, official_results, today_local
 from scoring.rating import load_policy, quota_cap
 from scoring.rewards import reward_tier4
@@ -101,7 +101,7 @@ def unit_years(agency: Agency) -> list[UnitYear]:
     tests = defaultdict(list)
     for year, _exam, _uid, score, most, passed, pending in official_results(below):
         if score is not None and most and not pending:
-            tests[year].append((float(_fraction(score) / _fraction(most) * 100), bool(passed)))
+            tests[year].append((float(parse_fraction(score) / parse_fraction(most) * 100), bool(passed)))
     levels = defaultdict(Counter)
     stmt = (select(YearlyClassification.year, YearlyClassification.level, func.count())
             .join(User, YearlyClassification.user_id == User.id).join(Agency, User.agency_id == Agency.id)

@@ -206,7 +206,7 @@ def test_killing_a_gunicorn_worker_loses_no_acknowledged_save(tmp_path):
         session = Session(f"http://127.0.0.1:{port}")
         session.login("alice")
         info = session.start(world["exam_id"])
-        acked, errors, stop = {}, [], time.monotonic() + 6
+        acked, errors, stop = {}, [], time.monotonic() + 4
 
         def client():
             seq = 0
@@ -217,7 +217,7 @@ def test_killing_a_gunicorn_worker_loses_no_acknowledged_save(tmp_path):
                 for _try in range(20):                 # the page's retry, compressed
                     try:
                         status, _h, _t = session.request(f"/exam/attempt/{info['attempt']}/save", json_body=body,
-                                                         timeout=5)
+                                                         timeout=3)
                     except OSError as exc:
                         errors.append(repr(exc))
                         time.sleep(0.1)

@@ -2,6 +2,7 @@
 Policy that allows no inline script and no third-party origin, and the session guard (idle
 timeout, absolute lifetime, two-factor enrolment where required)."""
 from flask import flash, g, jsonify, redirect, request, url_for
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,6 +12,17 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 
 #: What a person who must enrol two-factor login may still reach.
 ENROLMENT_ENDPOINTS = {"account.two_factor", "accounts.logout", "accounts.set_language", "static"}
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a body nested too deeply to decode is a malformed body (400
+    through ``get_json``) rather than a RecursionError (500): ``[[[[…]]]]`` is hostile input."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
 
 
 def _wants_json() -> bool:
@@ -45,6 +57,7 @@ def session_guard():
 
 
 def register(app) -> None:
+    app.json = JSONProvider(app)
     app.before_request(session_guard)
 
     @app.after_request

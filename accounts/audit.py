@@ -96,8 +96,22 @@ def _mac(identity: str, entry: dict) -> str:
 
 
 def _path() -> Path | None:
+    """Where the checkpoint lives; None when a test app did not choose a file (so tests never
+    write into the developer's ``instance/``)."""
+    from config import INSTANCE_DIR
+
     value = current_app.config.get("AUDIT_CHECKPOINT")
-    return Path(value) if value else None
+    if not value or (current_app.testing and Path(value) == INSTANCE_DIR / "audit-checkpoint.json"):
+        return None
+    return Path(value)
+
+
+def _prune(databases: dict) -> None:
+    """Forget SQLite databases whose file is gone (temporary databases of benchmarks)."""
+    for identity in list(databases):
+        if identity.startswith("sqlite://:/") and identity != "sqlite://:/" \
+                and not Path(identity[len("sqlite://:/"):]).exists():
+            del databases[identity]
 
 
 def _read_file(path: Path) -> dict:
@@ -153,6 +167,7 @@ def write_checkpoint(length: int, head_id: int | None, head_hash: str, *, force:
         entry = {"length": length, "head_id": head_id, "head_hash": head_hash, "at": utcnow().isoformat()}
         entry["mac"] = _mac(identity, entry)
         databases[identity] = entry
+        _prune(databases)
         tmp = path.with_suffix(path.suffix + ".tmp")
         tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
         os.chmod(tmp, 0o600)

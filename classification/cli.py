@@ -24,14 +24,17 @@ def _agency(code: str | None) -> list[Agency]:
 @click.option("--year", type=int, required=True)
 @click.option("--agency", "code", default=None, help="Agency code (default: every agency).")
 @click.option("--lang", default="vi", type=click.Choice(["vi", "en"]))
-def run_command(year, code, lang):
-    """Rate everyone under the agency and print score, level and reasons per person."""
-    from classification.services import run_rating
+@click.option("--quiet", is_flag=True, help="Print the counts per level only, not every person.")
+def run_command(year, code, lang, quiet):
+    """Rate everyone under the agency and print score, level and reasons per person.
+
+    Units already proposed, decided or approved keep their rows; an agency whose own unit
+    is past draft is refused."""
     from flask_babel import force_locale
 
-    from templating import format_score
-
+    from classification.services import level_counts, run_rating
     from classification.workflow import WorkflowError
+    from templating import format_score
 
     for agency in _agency(code):
         try:
@@ -40,6 +43,11 @@ def run_command(year, code, lang):
             db.session.rollback()
             raise click.ClickException(str(error)) from None
         db.session.commit()
+        if quiet:
+            counts = ", ".join(f"{k} {v}" for k, v in level_counts(rows).items())
+            click.echo(f"{agency.code}: {len(rows)} people; {counts}; "
+                       f"council {sum(r.needs_council for r in rows)}")
+            continue
         for row in rows:
             with force_locale(lang):
                 score = format_score(row.score)

@@ -7,16 +7,16 @@ for the whole population (no per-person queries).
 from collections import defaultdict
 from datetime import date
 from fractions import Fraction
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 
-from accounts.models import DisciplineRecord, User
-from accounts.queries import direct_manager
+from accounts.models import Agency, DisciplineRecord, User
 from classification.models import GeneralAssessment, QuotaException, RatingSettings
 from db_types import utcnow
 from exam.models import Attempt, AttemptState, Exam
 from extensions import db
-from performance.models import Task
+from performance.models import ProductReport, Task, Verification
 from scoring.rating import (Discipline, choose_profile, PeriodInput, PersonInput, ProductResult, RatingSettings as EngineSettings,
                             StaffCategory, TestResult)
 
@@ -65,47 +65,132 @@ def test_results(year: int, user_ids) -> dict[int, TestResult]:
     return results
 
 
-def build_inputs(people: list[User], year: int) -> list[PersonInput]:
+def build_inputs(people: list[User], year: int, scope=None) -> list[PersonInput]:
+    """The engine's input for ``people``.  ``scope`` (an agency whose subtree holds them all)
+    lets the big reads filter by the tree path instead of long id lists."""
     ids = [u.id for u in people]
-    tasks = defaultdict(list)
-    for t in db.session.scalars(select(Task).where(Task.year == year, Task.assignee_id.in_(ids))):
-        tasks[(t.assignee_id, t.period)].append(t)
-    general = {(g.user_id, g.period): g for g in db.session.scalars(
-        select(GeneralAssessment).where(GeneralAssessment.user_id.in_(ids),
-                                        GeneralAssessment.period.like(f"{year}-%")))}
+    tasks = task_results(ids, year, scope)
+    general = general_points(ids, year, scope)
     discipline = defaultdict(list)
-    for d in db.session.scalars(select(DisciplineRecord).where(DisciplineRecord.user_id.in_(ids),
-                                                               DisciplineRecord.decided_on >= date(year - 1, 12, 1),
-                                                               DisciplineRecord.decided_on <= date(year, 12, 31))):
-        discipline[d.user_id].append(Discipline(form=d.form.value, decided_on=d.decided_on,
-                                                connected_with_duties=d.connected_with_duties))
+    for chunk in _chunks(ids):
+        for d in db.session.scalars(select(DisciplineRecord).where(
+                DisciplineRecord.user_id.in_(chunk), DisciplineRecord.decided_on >= date(year - 1, 12, 1),
+                DisciplineRecord.decided_on <= date(year, 12, 31))):
+            discipline[d.user_id].append(Discipline(form=d.form.value, decided_on=d.decided_on,
+                                                    connected_with_duties=d.connected_with_duties))
     tests = test_results(year, ids)
-    return [_person(u, year, tasks, general, discipline, tests) for u in people]
+    managers = direct_managers(people)
+    units = {}
+    return [_person(u, year, tasks, general, discipline, tests, managers, units) for u in people]
+
+
+CHUNK = 5000
+
+
+def _chunks(ids):
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+@lru_cache(maxsize=8192)
+def _fraction(text: str) -> Fraction:
+    """Stored exact numbers ("4", "5/2") parsed once: a province repeats the same few."""
+    return Fraction(text)
+
+
+def _raw(column):
+    """The column's stored text (a FractionType without its per-row conversion)."""
+    return type_coerce(column, String)
+
+
+def _in_scope(stmt, user_column, ids, scope):
+    """Filter ``stmt`` to the people: by the scope's tree path when given, else by ids."""
+    if scope is not None:
+        return [stmt.join(User, user_column == User.id).join(User.agency)
+                .where(Agency.path.startswith(scope.path))]
+    return [stmt.where(user_column.in_(chunk)) for chunk in _chunks(ids)]
+
+
+def task_results(ids, year: int, scope=None) -> dict:
+    """{(user id, period): [ProductResult]} of the year's tasks, in one read: each task with
+    its latest report's verification (DECISIONS.md 2; an unverified report is not delivered)."""
+    stmt = (select(Task.id, Task.assignee_id, Task.period, _raw(Task.target), _raw(Task.factor), _raw(Task.weight),
+                   ProductReport.id, _raw(Verification.accepted_value), Verification.on_time,
+                   Verification.quality_failures, Verification.delays)
+            .outerjoin(ProductReport, ProductReport.task_id == Task.id)
+            .outerjoin(Verification, Verification.report_id == ProductReport.id)
+            .where(Task.year == year))
+    latest = {}
+    for query in _in_scope(stmt, Task.assignee_id, ids, scope):
+        for row in db.session.execute(query.order_by(Task.id, ProductReport.id)):
+            latest[row[0]] = row          # ordered by report id: the last one wins
+    out = defaultdict(list)
+    for task_id, user_id, period, target, factor, weight, _report, accepted, on_time, failures, delays in latest.values():
+        target, factor = _fraction(target), _fraction(factor)
+        weight = _fraction(weight) if weight is not None else None
+        if accepted is None:
+            result = ProductResult(task_id=str(task_id), target=target, factor=factor, accepted=Fraction(0),
+                                   delivered=False, on_time=False, weight=weight)
+        else:
+            result = ProductResult(task_id=str(task_id), target=target, factor=factor, accepted=_fraction(accepted),
+                                   delivered=True, on_time=on_time, quality_failures=failures, delays=delays,
+                                   weight=weight)
+        out[(user_id, period)].append(result)
+    return out
+
+
+def general_points(ids, year: int, scope=None) -> dict:
+    """{(user id, period): (final points {code: Fraction} or None, đ, e)}."""
+    stmt = (select(GeneralAssessment.user_id, GeneralAssessment.period, GeneralAssessment.final_points,
+                   _raw(GeneralAssessment.org_capacity), _raw(GeneralAssessment.unity))
+            .where(GeneralAssessment.period.like(f"{year}-%")))
+    out = {}
+    for query in _in_scope(stmt, GeneralAssessment.user_id, ids, scope):
+        for user_id, period, points, org, unity in db.session.execute(query):
+            final = {k: _fraction(str(v)) for k, v in points.items()} if points else None
+            out[(user_id, period)] = (final, _fraction(org) if org else None, _fraction(unity) if unity else None)
+    return out
+
+
+def direct_managers(people) -> dict:
+    """{user id: manager id or None}, as :func:`accounts.queries.direct_manager` decides it,
+    from one read of the leaders."""
+    leaders = defaultdict(list)
+    for uid, agency_id in db.session.execute(select(User.id, User.agency_id).where(User.is_leader).order_by(User.id)):
+        leaders[agency_id].append(uid)
+    out = {}
+    for user in people:
+        agency = user.agency.parent if user.is_leader else user.agency
+        manager = None
+        while agency is not None and manager is None:
+            manager = next((uid for uid in leaders.get(agency.id, ()) if uid != user.id), None)
+            agency = agency.parent
+        out[user.id] = manager
+    return out
 
 
 def _period(user, period, tasks, general, profile) -> PeriodInput | None:
     """The period's input, or None while the supervisor has not set its general-criteria
     points (the period is then not rated yet; its tasks wait with it)."""
-    assessment, items = general.get((user.id, period)), tasks.get((user.id, period), [])
-    scored = assessment is not None and bool(assessment.final_points)
-    if not scored and (profile != "nd90" or not items):   # nd90 has no point scale
+    points, org, unity = general.get((user.id, period), (None, None, None))
+    items = tasks.get((user.id, period), [])
+    if not points and (profile != "nd90" or not items):   # nd90 has no point scale
         return None
-    points = {k: Fraction(v) for k, v in assessment.final_points.items()} if scored else {}
-    return PeriodInput(period=period, worked=True, general_points=points,
-                       products=tuple(product_result(t) for t in items),
-                       org_capacity=assessment.org_capacity if assessment else None,
-                       unity=assessment.unity if assessment else None)
+    return PeriodInput(period=period, worked=True, general_points=points or {}, products=tuple(items),
+                       org_capacity=org, unity=unity)
 
 
-def _person(user, year, tasks, general, discipline, tests) -> PersonInput:
-    unit = user.agency.rating_unit()
-    profile = choose_profile(year, StaffCategory(user.staff_category.value), unit.has_nd233_regulation)
+def _person(user, year, tasks, general, discipline, tests, managers, units) -> PersonInput:
+    unit = units.get(user.agency_id)
+    if unit is None:
+        unit = units[user.agency_id] = user.agency.rating_unit()
+    category = StaffCategory(user.staff_category.value)
+    profile = choose_profile(year, category, unit.has_nd233_regulation)
     periods = tuple(p for p in (_period(user, f"{year}-{q}", tasks, general, profile) for q in QUARTERS) if p)
-    manager = direct_manager(user)
+    manager = managers.get(user.id)
     return PersonInput(
-        person_id=str(user.id), name=user.full_name, category=StaffCategory(user.staff_category.value),
-        is_leader=user.is_leader, manager_id=str(manager.id) if manager else None,
-        rating_unit=user.agency.rating_unit().code, quota_group=user.quota_group, periods=periods,
+        person_id=str(user.id), name=user.full_name, category=category,
+        is_leader=user.is_leader, manager_id=str(manager) if manager else None,
+        rating_unit=unit.code, quota_group=user.quota_group, periods=periods,
         test=tests.get(user.id, TestResult(status="none", fraction=None)),
-        discipline=tuple(discipline.get(user.id, ())),
-        unit_has_nd233_regulation=user.agency.rating_unit().has_nd233_regulation)
+        discipline=tuple(discipline.get(user.id, ())), unit_has_nd233_regulation=unit.has_nd233_regulation)

@@ -4,6 +4,7 @@ from fractions import Fraction
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from accounts import audit
 from accounts.models import Agency, User
@@ -17,8 +18,8 @@ from scoring.rating import explain, rate_year, rating_to_json, reason_to_json
 
 def people_of(agency: Agency) -> list[User]:
     """Everyone in the agency's subtree, active, in tree order."""
-    stmt = (select(User).join(User.agency).where(Agency.path.startswith(agency.path), User.active, User.rated)
-            .order_by(Agency.path, User.id))
+    stmt = (select(User).join(User.agency).options(contains_eager(User.agency))
+            .where(Agency.path.startswith(agency.path), User.active, User.rated).order_by(Agency.path, User.id))
     return list(db.session.scalars(stmt))
 
 
@@ -41,7 +42,7 @@ def run_rating(agency: Agency, year: int, actor=None) -> list[YearlyClassificati
     if agency.id in frozen:
         raise WorkflowError(_("The rating of %(unit)s is “%(state)s”: it cannot be run again now.",
                               unit=agency.name, state=frozen[agency.id].state.value))
-    inputs = build_inputs(people, year)
+    inputs = build_inputs(people, year, scope=agency)
     ids = {p.person_id for p in inputs}
     inputs = [p if p.manager_id in ids else dataclasses.replace(p, manager_id=None) for p in inputs]
     ratings = {r.person_id: r for r in rate_year(inputs, year, engine_settings(year))}

@@ -11,10 +11,10 @@ from question_bank import content as qc
 from question_bank.models import Question, QuestionFile, QuestionTag, QuestionVersion
 
 
-def _version_row(parsed, question_id: int, user_id, source_file, now) -> dict:
+def _version_row(parsed, user_id, source_file, now) -> dict:
     level, value = qc.difficulty_of(parsed.difficulty)
     document, article = qc.split_legal(parsed.legal_reference)
-    return {"question_id": question_id, "version": 1, "qtype": parsed.qtype, "name": (parsed.name or "")[:255],
+    return {"version": 1, "qtype": parsed.qtype, "name": (parsed.name or "")[:255],
             "text": parsed.text, "default_mark": parsed.default_mark, "penalty": parsed.penalty,
             "general_feedback": parsed.general_feedback, "payload": parsed.payload,
             "tags": qc.clean_tags(parsed.tags), "idnumber": parsed.idnumber, "difficulty": level,
@@ -28,16 +28,18 @@ def insert_questions(bank, batch, categories, *, status, user=None, source_file=
     ``prints``: their ``content.fingerprint`` (search text, duplicate key) when known."""
     user_id, now = getattr(user, "id", None), utcnow()
     source_file = (source_file or None) and source_file[:255]
-    rows = []
+    rows, versions = [], [_version_row(p, user_id, source_file, now) for p in batch]
     for i, (parsed, category) in enumerate(zip(batch, categories)):
         search, key = prints[i] if prints else qc.fingerprint(parsed.name, parsed.qtype, parsed.text, parsed.payload)
         rows.append({"bank_id": bank.id, "category_id": category.id, "status": status, "created_by_id": user_id,
-                     "created_at": now, "search_text": search, "dedup_key": key})
+                     "created_at": now, "search_text": search, "dedup_key": key, "qtype": parsed.qtype,
+                     "difficulty": versions[i]["difficulty"]})
     question_ids = db.session.scalars(
         insert(Question).returning(Question.id, sort_by_parameter_order=True), rows).all()
+    for row, qid in zip(versions, question_ids):
+        row["question_id"] = qid
     version_ids = db.session.scalars(
-        insert(QuestionVersion).returning(QuestionVersion.id, sort_by_parameter_order=True),
-        [_version_row(p, qid, user_id, source_file, now) for p, qid in zip(batch, question_ids)]).all()
+        insert(QuestionVersion).returning(QuestionVersion.id, sort_by_parameter_order=True), versions).all()
     db.session.execute(update(Question), [{"id": q, "current_version_id": v}
                                           for q, v in zip(question_ids, version_ids)])
     tags = [{"question_id": qid, "key": key, "tag": tag}

@@ -62,7 +62,9 @@ class Question(db.Model):
 
     ``status`` is the review state of the current version (draft → in_review → approved →
     retired); ``search_text`` the accent-free name and stem (``text_utils.fold``) that search
-    matches; ``dedup_key`` the hash of the normalised stem and key (import duplicates).
+    matches; ``dedup_key`` the hash of the normalised stem and key (import duplicates);
+    ``qtype`` and ``difficulty`` copy the current version's.  All four follow
+    ``current_version`` (``services._point_to``, ``bulk.insert_questions``).
     On PostgreSQL a trigram index serves the ``LIKE '%word%'`` of the search.
     """
 
@@ -70,9 +72,13 @@ class Question(db.Model):
         Index("ix_question_search_trgm", "search_text", postgresql_using="gin",
               postgresql_ops={"search_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
         Index("ix_question_bank_dedup", "bank_id", "dedup_key"),
+        # The bank page: its pages in id order, and its category × status counts, read
+        # from the index alone (bench/bank.py).
+        Index("ix_question_bank_page", "bank_id", "id"),
+        Index("ix_question_bank_counts", "bank_id", "category_id", "status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    bank_id: Mapped[int] = mapped_column(ForeignKey("question_bank.id"), index=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("question_bank.id"))
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
     status: Mapped[QuestionStatus] = mapped_column(
         Enum(QuestionStatus, native_enum=False, length=20), default=QuestionStatus.DRAFT, index=True)
@@ -82,6 +88,9 @@ class Question(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     search_text: Mapped[str] = mapped_column(Text, default="")
     dedup_key: Mapped[str] = mapped_column(String(40), default="")
+    # Copies of the current version's type and difficulty, so the bank's filters need no join.
+    qtype: Mapped[str] = mapped_column(String(30), default="")
+    difficulty: Mapped[Optional[str]] = mapped_column(String(50))
 
     category: Mapped[Category] = relationship()
     bank: Mapped[QuestionBank] = relationship()

@@ -20,13 +20,28 @@ def banks_in_scope(user) -> list[QuestionBank]:
     return list(db.session.scalars(stmt.order_by(QuestionBank.name)))
 
 
-def category_counts(bank: QuestionBank) -> list[tuple[Category, int, int]]:
+def bank_counts(bank: QuestionBank) -> dict[tuple[int, str], int]:
+    """(category id, status) → number of questions: one scan gives the category tree's
+    counts, the status counts and the unfiltered totals of the bank page."""
+    rows = db.session.execute(select(Question.category_id, Question.status, func.count())
+                              .where(Question.bank_id == bank.id).group_by(Question.category_id, Question.status))
+    return {(cat, status.value): n for cat, status, n in rows}
+
+
+def category_counts(bank: QuestionBank, counts: dict | None = None) -> list[tuple[Category, int, int]]:
     """(category, depth, questions directly in it) in path order."""
-    counts = dict(db.session.execute(
-        select(Question.category_id, func.count()).where(Question.bank_id == bank.id)
-        .group_by(Question.category_id)).all())
+    per_category: dict[int, int] = {}
+    for (cat, _status), n in (bank_counts(bank) if counts is None else counts).items():
+        per_category[cat] = per_category.get(cat, 0) + n
     cats = db.session.scalars(select(Category).where(Category.bank_id == bank.id).order_by(Category.path))
-    return [(c, c.path.count(" / "), counts.get(c.id, 0)) for c in cats]
+    return [(c, c.path.count(" / "), per_category.get(c.id, 0)) for c in cats]
+
+
+def status_counts(counts: dict) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for (_cat, status), n in counts.items():
+        out[status] = out.get(status, 0) + n
+    return out
 
 
 def subtree_ids(category: Category) -> list[int]:
@@ -51,45 +66,65 @@ class Filters:
     uses_max: int | None = None
 
 
-def _usage_subquery():
-    return (select(QuestionVersion.question_id.label("question_id"), func.count(AttemptSlot.id).label("uses"))
-            .join(AttemptSlot, AttemptSlot.version_id == QuestionVersion.id)
-            .group_by(QuestionVersion.question_id).subquery())
+def _used(at_least: int):
+    """Ids of the questions whose versions were asked at least ``at_least`` times (the
+    slots are counted per version first: one pass over attempt_slot, no join per slot)."""
+    per_version = (select(AttemptSlot.version_id, func.count().label("n"))
+                   .group_by(AttemptSlot.version_id).subquery())
+    return (select(QuestionVersion.question_id).join(per_version, per_version.c.version_id == QuestionVersion.id)
+            .group_by(QuestionVersion.question_id).having(func.sum(per_version.c.n) >= at_least))
 
 
-def search_questions(bank, filters: Filters | None = None, page=1, **kw):
-    """One page of questions with their current version and usage count; ``q`` is matched
-    accent- and case-insensitively ("luat dau thau" finds "Luật Đấu thầu").
-    Returns ([(question, version, uses)], total).  Keyword arguments build the Filters."""
-    f = filters or Filters(**kw)
-    stmt = (select(Question, QuestionVersion).join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
-            .where(Question.bank_id == bank.id))
+def _filtered(bank, f: Filters):
+    """SELECT question.id of the questions matching ``f`` (no join: the filtered fields of
+    the current version are copied on the question)."""
+    stmt = select(Question.id).where(Question.bank_id == bank.id)
     if f.category is not None:
         stmt = stmt.where(Question.category_id.in_(subtree_ids(f.category)))
     for word in fold(f.q).split():
         stmt = stmt.where(Question.search_text.contains(word, autoescape=True))
     if f.qtype:
-        stmt = stmt.where(QuestionVersion.qtype == f.qtype)
+        stmt = stmt.where(Question.qtype == f.qtype)
     if f.status:
         stmt = stmt.where(Question.status == f.status)
     if f.tag:
         stmt = stmt.where(Question.id.in_(select(QuestionTag.question_id).where(QuestionTag.key == fold(f.tag))))
     if f.difficulty == "none":
-        stmt = stmt.where(QuestionVersion.difficulty.is_(None))
+        stmt = stmt.where(Question.difficulty.is_(None))
     elif f.difficulty:
-        stmt = stmt.where(QuestionVersion.difficulty == f.difficulty)
-    if f.uses_min is not None or f.uses_max is not None:
-        usage = _usage_subquery()
-        uses = func.coalesce(usage.c.uses, 0)
-        stmt = stmt.outerjoin(usage, usage.c.question_id == Question.id)
-        if f.uses_min is not None:
-            stmt = stmt.where(uses >= f.uses_min)
-        if f.uses_max is not None:
-            stmt = stmt.where(uses <= f.uses_max)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.execute(stmt.order_by(Question.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    counts = usage_counts([q.id for q, _v in rows])
-    return [(q, v, counts.get(q.id, 0)) for q, v in rows], total
+        stmt = stmt.where(Question.difficulty == f.difficulty)
+    if f.uses_min:
+        stmt = stmt.where(Question.id.in_(_used(f.uses_min)))
+    if f.uses_max is not None:
+        stmt = stmt.where(Question.id.not_in(_used(f.uses_max + 1)))
+    return stmt
+
+
+def search_questions(bank, filters: Filters | None = None, page=1, counts: dict | None = None, **kw):
+    """One page of questions with their current version and usage count; ``q`` is matched
+    accent- and case-insensitively ("luat dau thau" finds "Luật Đấu thầu").
+    Returns ([(question, version, uses)], total).  Keyword arguments build the Filters;
+    ``counts`` (:func:`bank_counts`) gives the total without a count query when only the
+    category filters.  The page's ids are found first (a narrow, index-friendly query),
+    then their rows are loaded, so a deep page does not drag wide rows along."""
+    f = filters or Filters(**kw)
+    ids = _filtered(bank, f)
+    only_category = not (f.q.strip() or f.qtype or f.status or f.tag or f.difficulty or f.uses_min
+                         or f.uses_max is not None)
+    window = ids.order_by(Question.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    if counts is not None and only_category:
+        within = None if f.category is None else set(subtree_ids(f.category))
+        total = sum(n for (cat, _s), n in counts.items() if within is None or cat in within)
+        page_ids = list(db.session.scalars(window))
+    else:   # the page and the total in one statement (a window count), the filters run once
+        found = db.session.execute(window.add_columns(func.count().over())).all()
+        page_ids = [row[0] for row in found]
+        total = found[0][1] if found else db.session.scalar(select(func.count()).select_from(ids.subquery()))
+    rows = db.session.execute(
+        select(Question, QuestionVersion).join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+        .where(Question.id.in_(page_ids)).order_by(Question.id)).all() if page_ids else []
+    uses = usage_counts(page_ids)
+    return [(q, v, uses.get(q.id, 0)) for q, v in rows], total
 
 
 def usage_counts(question_ids) -> dict[int, int]:
@@ -100,19 +135,6 @@ def usage_counts(question_ids) -> dict[int, int]:
             .join(AttemptSlot, AttemptSlot.version_id == QuestionVersion.id)
             .where(QuestionVersion.question_id.in_(list(question_ids))).group_by(QuestionVersion.question_id))
     return dict(db.session.execute(stmt).all())
-
-
-def bank_tags(bank: QuestionBank, limit: int = 500) -> list[str]:
-    """The tags in use in a bank (current versions), for the filter's suggestions."""
-    stmt = (select(func.min(QuestionTag.tag)).join(Question, Question.id == QuestionTag.question_id)
-            .where(Question.bank_id == bank.id).group_by(QuestionTag.key).order_by(QuestionTag.key).limit(limit))
-    return list(db.session.scalars(stmt))
-
-
-def status_counts(bank: QuestionBank) -> dict[str, int]:
-    rows = db.session.execute(select(Question.status, func.count()).where(Question.bank_id == bank.id)
-                              .group_by(Question.status)).all()
-    return {status.value: n for status, n in rows}
 
 
 def versions(question: Question) -> list[QuestionVersion]:

@@ -92,10 +92,11 @@ def bank_detail(bank_id):
                                   difficulty=form.difficulty.data or "", uses_min=form.uses_min.data,
                                   uses_max=form.uses_max.data)
     page = form.page.data if valid and form.page.data else 1
-    rows, total = queries.search_questions(bank, filters, page=page)
-    return render_template("question_bank/bank.html", bank=bank, tree=queries.category_counts(bank),
+    counts = queries.bank_counts(bank)
+    rows, total = queries.search_questions(bank, filters, page=page, counts=counts)
+    return render_template("question_bank/bank.html", bank=bank, tree=queries.category_counts(bank, counts),
                            category=category, rows=rows, total=total, page=page, page_size=queries.PAGE_SIZE,
-                           form=form, tags=queries.bank_tags(bank), counts=queries.status_counts(bank),
+                           form=form, counts=queries.status_counts(counts),
                            bulk=BulkForm(category=category.id if category else ""),
                            can_edit=can_reach(current_user, bank.agency, *EDIT),
                            can_review=can_reach(current_user, bank.agency, *REVIEW))

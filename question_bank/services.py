@@ -95,6 +95,7 @@ def _point_to(question: Question, version: QuestionVersion) -> None:
     question.current_version = version
     question.search_text, question.dedup_key = qc.fingerprint(version.name, version.qtype, version.text,
                                                                version.payload)
+    question.qtype, question.difficulty = version.qtype, version.difficulty
     wanted = qc.tag_keys(version.tags)
     for row in list(question.tag_rows):
         if row.key not in wanted:

@@ -7,6 +7,7 @@ non-leaders (a + b + c) / 3 × 70, leaders (a + b + c + d + đ + e) / 6 × 70 �
 UNVERIFIED formula, kept in the policy file. Yearly score = plain mean over the
 periods actually worked (Art. 21); bands (Art. 20 cl. 1–3, 4(a)) on the unrounded score.
 """
+import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -81,7 +82,7 @@ def general_detail(d: Draft, period, override: CompetencyPoints | None) -> dict:
     """Final points per criterion code for ``period`` (ValueError on unknown or missing
     codes and points outside [0, max]); the test rule's entry replaces its criteria."""
     rule = d.policy.rule("general_criteria")
-    maxima = {code: Fraction(v) for code, v in rule.params["criteria"].items()}
+    maxima = rule.frac_map("criteria")
     given, replaced = period.general_points, override.replaces if override else ()
     unknown = set(given) - set(maxima)
     if unknown:
@@ -91,10 +92,25 @@ def general_detail(d: Draft, period, override: CompetencyPoints | None) -> dict:
         if code in replaced:
             detail.setdefault(override.key, override.points)   # in the form's order
             continue
-        if code not in given or not 0 <= given[code] <= most:
+        if code not in given or not _within(given[code], most):
             raise ValueError(f"{d.person.person_id} {period.period}: criterion {code} missing or outside [0, {most}]")
         detail[code] = given[code]
     return detail
+
+
+def _within(value: Fraction, most: Fraction) -> bool:
+    """0 ≤ value ≤ most, by integer cross-multiplication (denominators are positive)."""
+    return 0 <= value.numerator and value.numerator * most.denominator <= most.numerator * value.denominator
+
+
+def exact_sum(values) -> Fraction:
+    """Σ values over their least common denominator: the same Fraction as ``sum``, with one
+    division instead of one per term (10 criteria per period, 4 periods per person)."""
+    values = tuple(values)
+    if not values:
+        return Fraction(0)
+    common = math.lcm(*(v.denominator for v in values))
+    return Fraction(sum(v.numerator * (common // v.denominator) for v in values), common)
 
 
 def unit_result(d: Draft, period, subs) -> Fraction:
@@ -166,7 +182,7 @@ def score_period(d: Draft, period, override, subs) -> None:
     else:
         detail = general_detail(d, period, override)
         shares = components(d, period, subs)
-        general, task = sum(detail.values(), Fraction(0)), task_points(d, shares)
+        general, task = exact_sum(detail.values()), task_points(d, shares)
         if general > d.policy.rule("general_criteria").frac("max_total"):
             raise ValueError(f"{d.person.person_id} {label}: general criteria above the maximum")
         d.general_detail[label], d.general_points[label] = detail, general
@@ -199,7 +215,7 @@ def rate_points(d: Draft, ctx: Context, subs) -> None:
     override = competency_points(d, ctx)
     for period in worked:
         score_period(d, period, override, subs)
-    d.score = sum(d.period_scores.values(), Fraction(0)) / len(worked)
+    d.score = exact_sum(d.period_scores.values()) / len(worked)
     d.add("yearly_mean", "yearly_mean", count=len(worked), score=d.score)
     level, rule_id = band(d.score, d.policy)
     d.level = level

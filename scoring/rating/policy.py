@@ -7,7 +7,7 @@ params are strings ``Fraction()`` accepts ("1/5"), never floats.
 """
 import json
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -30,12 +30,25 @@ class Rule:
     unverified: bool
     note: str
     params: MappingProxyType
+    _fractions: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def frac(self, name: str) -> Fraction:
-        """The param ``name`` as an exact Fraction (ValueError if absent or inexact)."""
-        if name not in self.params:
-            raise ValueError(f"rule {self.id}: missing param {name!r}")
-        return to_fraction(self.params[name], f"{self.id}.{name}")
+        """The param ``name`` as an exact Fraction (ValueError if absent or inexact); parsed
+        once per rule (the engine asks for the same params for every person)."""
+        found = self._fractions.get(name)
+        if found is None:
+            if name not in self.params:
+                raise ValueError(f"rule {self.id}: missing param {name!r}")
+            found = self._fractions[name] = to_fraction(self.params[name], f"{self.id}.{name}")
+        return found
+
+    def frac_map(self, name: str) -> dict:
+        """The mapping param ``name`` (e.g. criterion → maximum) with exact Fraction values, parsed once."""
+        key = ("map", name)
+        if key not in self._fractions:
+            self._fractions[key] = MappingProxyType(
+                {k: to_fraction(v, f"{self.id}.{name}.{k}") for k, v in self.params[name].items()})
+        return self._fractions[key]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ converted (standard) products. Shares are Fractions in [0, 1].
 """
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from fractions import Fraction
 
 from scoring.rating.types import ProductResult
@@ -20,6 +21,7 @@ def completed(product: ProductResult) -> Fraction:
     return min(product.accepted, product.target) * product.factor if product.delivered else Fraction(0)
 
 
+@lru_cache(maxsize=256)
 def _kept(count: int, deduction: Fraction, floor: Fraction) -> Fraction:
     return max(floor, 1 - deduction * count)
 
@@ -32,16 +34,30 @@ def nd335_measures(products, quality_deduction: Fraction, delay_deduction: Fract
     by ``quality_deduction`` per counted failed review (b) or ``delay_deduction`` per
     counted delay (c), never below ``floor``, over the same assigned total.
     Raises ValueError when nothing is assigned (the shares would be 0/0).
+
+    Exact and equal to the product-by-product sums: completed quantities are added up per
+    count of failures (and of delays) and each group is reduced once; whole numbers are
+    added as ints (the engine runs this for every product of a province).
     """
-    products = tuple(products)
-    total = sum((assigned(p) for p in products), Fraction(0))
+    total = done = 0
+    by_failures: dict = {}
+    by_delays: dict = {}
+    for p in products:
+        target, factor, accepted = p.target, p.factor, p.accepted
+        if target.denominator == 1 and factor.denominator == 1 and accepted.denominator == 1:
+            target, factor, accepted = target.numerator, factor.numerator, accepted.numerator
+        total += target * factor
+        if p.delivered:
+            part = (accepted if accepted < target else target) * factor
+            done += part
+            by_failures[p.quality_failures] = by_failures.get(p.quality_failures, 0) + part
+            by_delays[p.delays] = by_delays.get(p.delays, 0) + part
     if total == 0:
         raise ValueError("no assigned products in the period")
-    a = sum((completed(p) for p in products), Fraction(0)) / total
-    b = sum((completed(p) * _kept(p.quality_failures, quality_deduction, floor) for p in products),
-            Fraction(0)) / total
-    c = sum((completed(p) * _kept(p.delays, delay_deduction, floor) for p in products), Fraction(0)) / total
-    return a, b, c
+    total = Fraction(total)
+    b = sum((_kept(k, quality_deduction, floor) * part for k, part in by_failures.items()), Fraction(0))
+    c = sum((_kept(k, delay_deduction, floor) * part for k, part in by_delays.items()), Fraction(0))
+    return Fraction(done) / total, b / total, c / total
 
 
 def completion_rate(products, cap: Fraction = Fraction(1)) -> Fraction | None:

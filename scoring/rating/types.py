@@ -39,7 +39,7 @@ class StaffCategory(StrEnum):
 def _exact(obj, *names, optional=False):
     for name in names:
         value = getattr(obj, name)
-        if value is None and optional:
+        if type(value) is Fraction or (value is None and optional):   # already exact (the common case)
             continue
         object.__setattr__(obj, name, to_fraction(value, f"{type(obj).__name__}.{name}"))
 
@@ -106,7 +106,8 @@ class PeriodInput:
     def __post_init__(self):
         _exact(self, "org_capacity", "unity", "unit_result", "imported_score", optional=True)
         _share(self, "org_capacity", "unity", "unit_result")
-        points = {code: to_fraction(v, f"{self.period} {code}") for code, v in self.general_points.items()}
+        points = {code: v if type(v) is Fraction else to_fraction(v, f"{self.period} {code}")
+                  for code, v in self.general_points.items()}
         object.__setattr__(self, "general_points", MappingProxyType(points))
         object.__setattr__(self, "products", tuple(self.products))
 

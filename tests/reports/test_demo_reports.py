@@ -15,7 +15,9 @@ from sqlalchemy import select
 
 from exam.models import Attempt, Exam
 from extensions import db
+from accounts.models import User
 from reports import pdf
+from reports.years import hr_board
 from text_utils import plain
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,12 +39,12 @@ def test_demo_reports_render_and_export(demo, client, auth):
     results = list(load_workbook(BytesIO(client.get(f"/reports/exam/{exam.id}/results.xlsx").data)).active
                    .iter_rows(min_row=2, values_only=True))
     assert len(results) == 30 and sum(1 for r in results if r[6] is not None and r[6] >= 50) == 28
+    auth.logout()
+    hr_dashboard_and_years(client, auth)
 
 
-def test_demo_hr_dashboard_and_years(demo, client, auth):
-    from reports.years import hr_board
-    from accounts.models import User
-
+def hr_dashboard_and_years(client, auth):
+    """(Part of the test above: the demo takes seconds to load.)"""
     hr = db.session.scalars(select(User).where(User.username == "nhansu")).one()
     board = hr_board(hr, 2026)
     assert (board.totals["people"], board.totals["test_sat"], board.totals["test_passed"]) == (31, 30, 28)

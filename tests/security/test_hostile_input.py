@@ -342,3 +342,20 @@ def test_parse_reports_every_hostile_xml_without_raising():
     for name, data, _message in list(HOSTILE.values())[:4]:
         result = parse(data, name)
         assert result.errors and not result.questions
+
+
+def test_a_deeply_nested_json_save_is_a_bad_request(app, client):
+    """``[[[[…]]]]`` 100,000 deep in an autosave: refused as malformed (400), not a crash."""
+    from question_bank.models import Category
+    from tests.security.helpers import login_as
+
+    agency = factories.agency("A")
+    user = factories.user("cv.a", agency)
+    bank = factories.bank(agency, [factories.mc("Q0")])
+    exam = factories.exam(bank, agency, [(db.session.scalars(select(Category)).first(), 1, 1)])
+    db.session.commit()
+    login_as(client, user)
+    attempt_url = client.post(f"/exam/{exam.id}/start").headers["Location"]
+    body = '{"position": 1, "seq": 1, "token": "x", "response": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = client.post(attempt_url + "/save", data=body, content_type="application/json")
+    assert response.status_code == 400

@@ -119,10 +119,26 @@ def part_engine(repeat: int) -> None:
 
 # ── the whole command on PostgreSQL ───────────────────────────────────────────────────────
 def _copy(cur, table: str, columns: tuple, rows) -> int:
+    """COPY ``rows`` (tuples in ``columns`` order) into ``table``; every other column of the
+    app's model gets its scalar or callable default (other features add columns freely)."""
+    from extensions import db
+
+    model = db.metadata.tables[table.strip('"')]
+    extra = [c for c in model.columns if c.name not in columns and not c.primary_key]
+    fill = []
+    for column in extra:
+        default = column.default
+        if default is None:
+            fill.append(None)
+        elif default.is_scalar:
+            fill.append(default.arg.value if hasattr(default.arg, "value") else default.arg)
+        else:
+            fill.append(default.arg(None))
+    names = ", ".join(list(columns) + [f'"{c.name}"' for c in extra])
     n = 0
-    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+    with cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row(row)
+            copy.write_row(tuple(row) + tuple(fill))
             n += 1
     return n
 

@@ -230,6 +230,7 @@ def main() -> None:
     parser.add_argument("--lobby", type=int, default=None,
                         help="seconds over which candidates log in before the window (default max(60, N/15))")
     parser.add_argument("--think", type=float, default=8.0)
+    parser.add_argument("--max-run", type=int, default=None, help="stop locust after this many seconds")
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432"))
     parser.add_argument("--db", default="sathach_bench")
     parser.add_argument("--keep-db", action="store_true")
@@ -263,6 +264,8 @@ def main() -> None:
 def exam_run(args, port, out, exam_id, url) -> None:
     lobby = args.lobby if args.lobby is not None else max(60, args.users // 15)
     run_time = lobby + args.arrival + args.duration * 60 + 90
+    if args.max_run:
+        run_time = min(run_time, args.max_run)
     elapsed = run_locust("exam", port, args.users, args.users / lobby, run_time, out, exam_id, args.think,
                          stop_when=closed_attempts(url, args.users), lobby=lobby, arrival=args.arrival)
     stats = read_stats(out, "exam")

@@ -102,7 +102,11 @@ class Question(db.Model):
 class QuestionVersion(db.Model):
     """One immutable version of a question's content."""
 
-    __table_args__ = (UniqueConstraint("question_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("question_id", "version"),
+        # version → question without reading the wide rows (usage counts of the bank page)
+        Index("ix_question_version_id_question", "id", "question_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
     version: Mapped[int] = mapped_column(default=1)

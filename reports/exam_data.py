@@ -96,11 +96,11 @@ def attempt_rows(exam: Exam) -> list[AttemptRow]:
     """Every attempt of ``exam`` with its person's name, position and agency path."""
     stmt = (select(Attempt.id, Attempt.user_id, User.full_name, User.position, User.agency_id, Agency.path,
                    type_coerce(Attempt.score, String), type_coerce(Attempt.max_score, String), Attempt.passed,
-                   Attempt.needs_grading, Attempt.state, Attempt.finished_at)
+                   Attempt.needs_grading, Attempt.state)
             .join(User, Attempt.user_id == User.id).join(Agency, User.agency_id == Agency.id)
             .where(Attempt.exam_id == exam.id).order_by(Attempt.id))
     rows = []
-    for r in db.session.connection().execute(stmt):
+    for r in db.session.connection().execute(stmt).all():
         finished, pending = r[10] != AttemptState.IN_PROGRESS, r[9] or 0
         percent = _percent(r[6], r[7]) if finished and not pending else None
         rows.append(AttemptRow(r[0], r[1], r[2], r[3] or "", r[4], r[5], parse_fraction(r[6]),

@@ -86,8 +86,12 @@ def can_see_items(user, exam: Exam) -> bool:
 def in_scope(rows: list[AttemptRow], user, unit: Agency | None = None) -> list[AttemptRow]:
     """The rows of people the reader reaches, below ``unit`` when given."""
     paths = scope_paths(user, *REPORT_ROLES)
-    return [r for r in rows if any(r.agency_path.startswith(p) for p in paths)
-            and (unit is None or r.agency_path.startswith(unit.path))]
+
+    @lru_cache(maxsize=None)
+    def reached(path: str) -> bool:  # agencies are few, rows many
+        return any(path.startswith(p) for p in paths) and (unit is None or path.startswith(unit.path))
+
+    return [r for r in rows if reached(r.agency_path)]
 
 
 def report_units(user) -> list[Agency]:
@@ -109,12 +113,17 @@ def summarise(rows: list[AttemptRow]) -> Summary:
 
 
 def _group(rows, key_of, label_of) -> list[Group]:
-    buckets = defaultdict(list)
+    """One Group per ``key_of(row)`` over the counted rows (one pass: 10,000 rows per request)."""
+    sums: dict = {}
     for r in rows:
-        if r.counted:
-            buckets[key_of(r)].append(r)
-    return [Group(key, label_of(key), len(rs), statistics.fmean(r.percent for r in rs), sum(1 for r in rs if r.passed))
-            for key, rs in buckets.items()]
+        if r.percent is not None:
+            entry = sums.get(key := key_of(r))
+            if entry is None:
+                entry = sums[key] = [0, 0.0, 0]
+            entry[0] += 1
+            entry[1] += r.percent
+            entry[2] += bool(r.passed)
+    return [Group(key, label_of(key), count, total / count, passed) for key, (count, total, passed) in sums.items()]
 
 
 def by_agency(rows: list[AttemptRow], unit: Agency) -> list[Group]:
@@ -123,9 +132,13 @@ def by_agency(rows: list[AttemptRow], unit: Agency) -> list[Group]:
     children = {a.id: a for a in db.session.scalars(select(Agency).where(Agency.parent_id == unit.id))}
     children[unit.id] = unit
 
-    def child_of(row):
-        rest = row.agency_path[len(unit.path):]
+    @lru_cache(maxsize=None)
+    def child_of_path(path: str) -> int:
+        rest = path[len(unit.path):]
         return int(rest.split("/")[0]) if rest else unit.id
+
+    def child_of(row):
+        return child_of_path(row.agency_path)
 
     groups = _group([r for r in rows if r.agency_path.startswith(unit.path)], child_of, lambda k: children[k].name)
     return sorted(groups, key=lambda g: (g.key != unit.id, _collator().sort_key(g.label)))

@@ -79,7 +79,7 @@ def test_marking_pages_anonymous_and_override_route(world, app):
     assert m1.get(f"/exam/marking/{essay.id}").status_code == 404                          # marked
     assert login(app, world.alice).get("/exam/marking").status_code == 403
     admin = login(app, world.admin)
-    first = attempt.slots[0]
+    first = next(s for s in attempt.slots if s.version.qtype != "essay")
     url = f"/exam/admin/{world.exam.id}/slot/{first.id}/grade"
     admin.post(url, data={"points": "0"})                                                  # no reason: refused
     db.session.refresh(attempt)
@@ -144,3 +144,16 @@ def test_regrade_exclusion_counts_zero_of_zero(world, app):
     db.session.refresh(bob)
     assert (bob.score, bob.max_score, bob.state) == (6, 8, AttemptState.SUBMITTED)
     assert bob.slots[4].excluded
+
+
+def test_regrade_from_the_command_line(world, runner):
+    bob = _sat(world, world.bob, {1, 2, 3})
+    question = db.session.get(Question, bob.slots[3].version.question_id)
+    job = marking.preview_regrade(world.exam, question, "exclude", "printing error", world.admin)
+    db.session.commit()
+    result = runner.invoke(args=["exam", "regrade", str(job.id), "--actor", "admin"])
+    assert result.exit_code == 0 and "1 result(s) changed" in result.output
+    db.session.refresh(bob)
+    assert (bob.score, bob.max_score) == (6, 8)
+    again = runner.invoke(args=["exam", "regrade", str(job.id), "--actor", "admin"])
+    assert again.exit_code != 0

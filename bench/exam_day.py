@@ -289,7 +289,7 @@ def saturation(args, port, out, exam_id, url) -> None:
     run_locust("bare", port, args.users, rate, 60, out, exam_id, 0)
     bare = peak_rate(out, "bare", "bare")
     bare_stats = read_stats(out, "bare").get("bare", {})
-    run_locust("save", port, args.users, rate, 90, out, exam_id, 0)
+    run_locust("save", port, args.users, rate, 150, out, exam_id, 0, lobby=90)
     save = peak_rate(out, "save", "save")
     save_stats = read_stats(out, "save").get("save", {})
     result = check_acks(url, out)

@@ -10,7 +10,8 @@ Modes (``BENCH_MODE``):
   spike).  Every save acknowledged by the server is recorded as (attempt, position, seq)
   so the script can check afterwards that each one is in the database.
 * ``bare`` — hammer ``/bench/bare`` (a bare Flask view in the same gunicorn) with no think time.
-* ``save`` — log in, start, then save answers with no think time (saturation).
+* ``save`` — log in and start during the lobby, then save answers with no think time
+  (saturation; only the seconds after the lobby count).
 
 Acknowledged saves go to ``BENCH_ACK_DIR/acks-<pid>.txt`` when the test stops.
 Only 127.0.0.1 is targeted (the script passes ``--host``).
@@ -78,7 +79,7 @@ class Candidate(FastHttpUser):
         self.attempt_id = None
         if MODE != "bare":
             self._login()
-            if LOBBY:
+            if LOBBY and MODE == "exam":
                 time.sleep(max(0.0, T0 + LOBBY + random.uniform(0, ARRIVAL) - time.monotonic()))
             self._start()
 
@@ -164,7 +165,8 @@ class Candidate(FastHttpUser):
             self.stop()
             return
         positions = sorted(self.options)
-        if MODE == "save":
+        if MODE == "save":                                      # saturation: everyone in, then no think time
+            time.sleep(max(0.0, T0 + LOBBY - time.monotonic()))
             self._save(random.choice(positions))
             return
         for position in positions:

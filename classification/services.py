@@ -23,9 +23,21 @@ def people_of(agency: Agency) -> list[User]:
     return list(db.session.scalars(stmt))
 
 
-def _reason_json(reason) -> dict:
-    """The engine's reason, exact (``reason_to_json``), with its sentence in both languages."""
-    return {**reason_to_json(reason), "vi": explain(reason, "vi"), "en": explain(reason, "en")}
+def _reason_json(reason, memo: dict | None = None) -> dict:
+    """The engine's reason, exact (``reason_to_json``), with its sentence in both languages.
+    ``memo`` shares the result between people given the very same reason in one run."""
+    try:
+        key = (reason.code, reason.policy, reason.citation, reason.not_law, reason.unverified,
+               tuple(sorted((k, type(v).__name__, v) for k, v in reason.params.items())))
+        hash(key)
+    except TypeError:
+        key = None
+    if memo is not None and key in memo:
+        return memo[key]
+    value = {**reason_to_json(reason), "vi": explain(reason, "vi"), "en": explain(reason, "en")}
+    if memo is not None and key is not None:
+        memo[key] = value
+    return value
 
 
 def run_rating(agency: Agency, year: int, actor=None) -> list[YearlyClassification]:
@@ -47,12 +59,12 @@ def run_rating(agency: Agency, year: int, actor=None) -> list[YearlyClassificati
     inputs = [p if p.manager_id in ids else dataclasses.replace(p, manager_id=None) for p in inputs]
     ratings = {r.person_id: r for r in rate_year(inputs, year, engine_settings(year))}
     existing = {c.user_id: c for c in _existing(people, year)}
-    rows, written = [], {}
+    rows, written, memo = [], {}, {}
     for user in people:
         row = existing.get(user.id)
         if units[user.id].id not in frozen:
             row = row or YearlyClassification(user_id=user.id, year=year)
-            _store(row, ratings[str(user.id)], actor)
+            _store(row, ratings[str(user.id)], actor, memo)
             db.session.add(row)
             written.setdefault(units[user.id].id, [units[user.id], 0])[1] += 1
         if row is not None:
@@ -79,14 +91,14 @@ def _existing(people, year: int):
             YearlyClassification.year == year, YearlyClassification.user_id.in_(ids[start:start + 5000])))
 
 
-def _store(row: YearlyClassification, rating, actor) -> None:
+def _store(row: YearlyClassification, rating, actor, memo: dict | None = None) -> None:
     row.profile, row.score = rating.profile, rating.score
     row.level_before_quota, row.level = rating.level_before_quota.value, rating.level.value
     row.engine_level, row.decided, row.decision_reason = rating.level.value, False, ""
     row.decided_by_id = row.decided_at = None
     row.needs_council, row.quota_moved = rating.needs_council, rating.quota_moved
-    row.reasons = [_reason_json(r) for r in rating.reasons]
-    row.details = rating_to_json(rating)
+    row.reasons = [_reason_json(r, memo) for r in rating.reasons]
+    row.details = rating_to_json(rating, exclude=("reasons",))
     row.run_at, row.run_by_id = utcnow(), getattr(actor, "id", None)
     row.state = ClassificationState.DRAFT
 

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import String, bindparam, func, select
 
 from accounts.models import Agency, Role
 from accounts.permissions import agency_scope
@@ -75,6 +75,15 @@ def _used(at_least: int):
             .group_by(QuestionVersion.question_id).having(func.sum(per_version.c.n) >= at_least))
 
 
+def _pattern(word: str):
+    """``%word%`` with LIKE's wildcards escaped, rendered into the statement (safely
+    quoted) rather than sent as a parameter: psycopg prepares a statement run five times,
+    and PostgreSQL's generic plan for ``LIKE $1`` cannot use the trigram index (seconds
+    instead of milliseconds, bench/bank.py)."""
+    escaped = word.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return bindparam(None, f"%{escaped}%", type_=String, literal_execute=True)
+
+
 def _filtered(bank, f: Filters):
     """SELECT question.id of the questions matching ``f`` (no join: the filtered fields of
     the current version are copied on the question)."""
@@ -82,7 +91,7 @@ def _filtered(bank, f: Filters):
     if f.category is not None:
         stmt = stmt.where(Question.category_id.in_(subtree_ids(f.category)))
     for word in fold(f.q).split():
-        stmt = stmt.where(Question.search_text.contains(word, autoescape=True))
+        stmt = stmt.where(Question.search_text.like(_pattern(word), escape="/"))
     if f.qtype:
         stmt = stmt.where(Question.qtype == f.qtype)
     if f.status:

@@ -94,12 +94,26 @@ def bank_detail(bank_id):
     page = form.page.data if valid and form.page.data else 1
     counts = queries.bank_counts(bank)
     rows, total = queries.search_questions(bank, filters, page=page, counts=counts)
+    pages = (total + queries.PAGE_SIZE - 1) // queries.PAGE_SIZE
     return render_template("question_bank/bank.html", bank=bank, tree=queries.category_counts(bank, counts),
                            category=category, rows=rows, total=total, page=page, page_size=queries.PAGE_SIZE,
+                           pager=pager(page, pages),
                            form=form, counts=queries.status_counts(counts),
                            bulk=BulkForm(category=category.id if category else ""),
                            can_edit=can_reach(current_user, bank.agency, *EDIT),
                            can_review=can_reach(current_user, bank.agency, *REVIEW))
+
+
+def pager(page: int, pages: int) -> list[int | None]:
+    """The page numbers a pager shows: the first, the last, two either side of ``page``,
+    None where numbers are left out (1 … 4 5 6 7 8 … 1000)."""
+    shown = sorted({1, pages, *range(max(page - 2, 1), min(page + 2, pages) + 1)})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - out[-1] > 1:
+            out.append(n - 1 if n - out[-1] == 2 else None)
+        out.append(n)
+    return out
 
 
 @bp.route("/<int:bank_id>/import", methods=["GET", "POST"])
@@ -231,25 +245,31 @@ def edit_question(question_id):
         parsed, problems, warnings = form.checked(version)
         if parsed:
             try:
-                new = services.save_version(question, parsed, current_user,
-                                            _target_category(question.bank, form), **form.meta_fields())
+                edit = services.save_version(question, parsed, current_user,
+                                             _target_category(question.bank, form), **form.meta_fields())
             except services.BankError as exc:
                 db.session.rollback()
                 flash(str(exc), "danger")
                 return redirect(url_for("question_bank.question_detail", question_id=question.id))
             db.session.commit()
-            if new is None:
-                flash(_("Nothing changed; no new version was made."), "info")
-            else:
-                flash(_("Version %(n)d saved.", n=new.version), "success")
-                if question.status.value == "draft" and new.approved_at is None:
-                    flash(_("The question needs a new review before tests can draw it."), "warning")
+            _flash_edit(question, edit)
             for warning in warnings:
                 flash(warning, "warning")
             return redirect(url_for("question_bank.question_detail", question_id=question.id))
     return render_template("question_bank/editor.html", bank=question.bank, question=question, form=form,
                            qtype=version.qtype, problems=problems,
                            preview_url=url_for("question_bank.preview_edit", question_id=question.id))
+
+
+def _flash_edit(question, edit) -> None:
+    if edit.moved:
+        flash(_("The question is now in “%(path)s”.", path=question.category.path), "success")
+    if edit.version is not None:
+        flash(_("Version %(n)d saved.", n=edit.version.version), "success")
+        if question.status.value == "draft" and edit.version.approved_at is None:
+            flash(_("The question needs a new review before tests can draw it."), "warning")
+    elif not edit.moved:
+        flash(_("Nothing changed; no new version was made."), "info")
 
 
 def _preview(form, previous, version_id: int):

@@ -204,39 +204,51 @@ def create_question(bank: QuestionBank, category: Category, parsed, user, **meta
     return question
 
 
-def save_version(question: Question, parsed, user, category: Category | None = None, **meta):
-    """Store the editor's content as version n+1 and make it current; returns it, or None
-    when nothing changed.  A change of content (what the examinee sees or what grades
-    it) sends an approved or in-review question back to draft; a change of metadata only
-    keeps the status and the approval.  Images of the previous version are carried over."""
+@dataclass
+class Edit:
+    """What an editor's save did: the new version (None when the content and metadata
+    did not change) and whether the question moved to another category."""
+
+    version: QuestionVersion | None
+    moved: bool
+
+
+def save_version(question: Question, parsed, user, category: Category | None = None, **meta) -> Edit:
+    """Store the editor's content as version n+1 and make it current, unless nothing
+    changed.  A change of content (what the examinee sees or what grades it) sends an
+    approved or in-review question back to draft; a change of metadata only keeps the
+    status and the approval.  Images of the previous version are carried over.  The
+    category belongs to the question, not the version: moving makes no version."""
     if question.status == S.RETIRED:
         raise BankError(_("A retired question cannot be edited; reinstate it first."))
     old = question.current_version
+    before = {"version": old.version, "status": question.status.value, "category": question.category.path}
+    moved = category is not None and category.id != question.category_id
+    if moved:
+        question.category = category
     number = (db.session.scalar(select(db.func.max(QuestionVersion.version))
                                 .where(QuestionVersion.question_id == question.id)) or 0) + 1
     new = _new_version(question, parsed, user, number, **meta)
-    moved = category is not None and category.id != question.category_id
     content_changed = qc.content_of(new) != qc.content_of(old)
-    if not content_changed and qc.meta_of(new) == qc.meta_of(old) and not moved:
-        db.session.expunge(new) if new in db.session else None
-        return None
-    for f in old.files:
-        if f.name not in {nf.name for nf in new.files}:
-            new.files.append(QuestionFile(name=f.name, mime=f.mime, data=f.data))
-    before = {"version": old.version, "status": question.status.value, "category": question.category.path}
-    if content_changed and question.status in (S.APPROVED, S.IN_REVIEW):
-        question.status = S.DRAFT
-    elif not content_changed:
-        new.approved_by_id, new.approved_at = old.approved_by_id, old.approved_at
-    if moved:
-        question.category = category
-    db.session.add(new)
-    _point_to(question, new)
+    if not content_changed and qc.meta_of(new) == qc.meta_of(old):
+        new = None
+    else:
+        for f in old.files:
+            if f.name not in {nf.name for nf in new.files}:
+                new.files.append(QuestionFile(name=f.name, mime=f.mime, data=f.data))
+        if content_changed and question.status in (S.APPROVED, S.IN_REVIEW):
+            question.status = S.DRAFT
+        elif not content_changed:
+            new.approved_by_id, new.approved_at = old.approved_by_id, old.approved_at
+        db.session.add(new)
+        _point_to(question, new)
+    if new is None and not moved:
+        return Edit(None, False)
     db.session.flush()
     audit.record("question.edit", question, actor=user, before=before,
-                 after={"version": number, "status": question.status.value, "category": question.category.path,
-                        "content_changed": content_changed})
-    return new
+                 after={"version": new.version if new else old.version, "status": question.status.value,
+                        "category": question.category.path, "content_changed": content_changed})
+    return Edit(new, moved)
 
 
 # --- review workflow -----------------------------------------------------------------------

@@ -44,8 +44,8 @@ def _xlsx(data: bytes, name: str) -> Response:
 @role_required(*queries.REPORT_ROLES)
 def index():
     year = request.args.get("year", date.today().year, type=int)
-    return render_template("reports/index.html", exams=queries.exams_for(current_user), year=year,
-                           units=[u for u in queries.report_units(current_user) if u.is_rating_unit or u.parent is None],
+    units = [u for u in queries.report_units(current_user) if u.is_rating_unit or u.parent is None]
+    return render_template("reports/index.html", exams=queries.exams_for(current_user), year=year, units=units,
                            can_see_items=queries.can_see_items)
 
 
@@ -56,25 +56,32 @@ def exam(exam_id):
     units = queries.report_units(current_user)
     unit = _unit_or_default(units)
     report = queries.exam_report(exam, current_user, unit)
-    pass_percent = float(exam.pass_fraction * 100)
-    decimal = _decimal()
-    charts = {
-        "histogram": svg.histogram(report["summary"].histogram, pass_percent, chart_id="c-hist", decimal=decimal,
-                                   title=_("Scores of %(unit)s", unit=unit.name), pass_label=_("pass mark"),
-                                   desc=_("Number of people per band of 10 % of the maximum score; the dashed line is the pass mark.")),
-        "topics": svg.bars([(p.split(" / ")[-1], m) for p, _a, m in report["topics"]], chart_id="c-topics", decimal=decimal,
-                           title=_("Mean score per topic"), desc=_("Mean percentage of the topic's points earned.")),
-        "agencies": svg.bars([(g.label, g.mean) for g in report["agencies"]], chart_id="c-agencies", decimal=decimal,
-                             marker=pass_percent, marker_label=_("pass mark"), title=_("Mean score per agency"),
-                             desc=_("Mean percentage of the maximum per agency; the dashed line is the pass mark.")),
-    }
     rows = report["rows"]
     people = sorted(rows, key=lambda r: queries.name_key(r.full_name)) if len(rows) <= queries.PEOPLE_SHOWN else []
-    return render_template("reports/exam.html", exam=exam, unit=unit, units=units, charts=charts, people=people,
+    return render_template("reports/exam.html", exam=exam, unit=unit, units=units, people=people,
+                           charts=_exam_charts(report, unit, float(exam.pass_fraction * 100)),
                            names=queries.agency_names(r.agency_id for r in people),
                            can_see_items=queries.can_see_items(current_user, exam), tables=export.TABLES,
                            people_shown=queries.PEOPLE_SHOWN, outcome_code=labels.outcome_code,
                            outcomes=labels.OUTCOMES, **report)
+
+
+def _exam_charts(report: dict, unit: Agency, pass_percent: float) -> dict:
+    """The exam page's three SVG charts (the tables beside them carry the same numbers)."""
+    decimal = _decimal()
+    topics = [(path.split(" / ")[-1], mean) for path, _asked, mean in report["topics"]]
+    return {
+        "histogram": svg.histogram(
+            report["summary"].histogram, pass_percent, chart_id="c-hist", decimal=decimal,
+            title=_("Scores of %(unit)s", unit=unit.name), pass_label=_("pass mark"),
+            desc=_("Number of people per band of 10 % of the maximum score; the dashed line is the pass mark.")),
+        "topics": svg.bars(topics, chart_id="c-topics", decimal=decimal, title=_("Mean score per topic"),
+                           desc=_("Mean percentage of the topic's points earned.")),
+        "agencies": svg.bars(
+            [(g.label, g.mean) for g in report["agencies"]], chart_id="c-agencies", decimal=decimal,
+            marker=pass_percent, marker_label=_("pass mark"), title=_("Mean score per agency"),
+            desc=_("Mean percentage of the maximum per agency; the dashed line is the pass mark.")),
+    }
 
 
 @bp.route("/exam/<int:exam_id>/items")

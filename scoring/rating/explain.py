@@ -9,7 +9,7 @@ from dataclasses import fields
 from datetime import date
 from fractions import Fraction
 
-from scoring.numbers import format_decimal
+from scoring.numbers import DECIMAL_MARK, format_decimal
 from scoring.rating.policy import LANGS, Policy, load_policy
 from scoring.rating.types import Citation, Level, PersonRating, Reason
 
@@ -28,10 +28,22 @@ def _lang(lang: str) -> str:
 
 
 def _number(key: str, value, lang: str) -> str:
-    text = format_decimal(Fraction(value), lang)
+    text = _two_places(value, lang)
     if key in FIXED_TWO:
         return text
     return text.rstrip("0").rstrip(",.")
+
+
+def _two_places(value, lang: str) -> str:
+    """``format_decimal(value, lang)`` (2 places, half away from zero) in integer arithmetic:
+    the explanation of a whole province formats a few million numbers."""
+    if isinstance(value, int):
+        return f"{value}{DECIMAL_MARK.get(lang, '.')}00" if value >= 0 else format_decimal(Fraction(value), lang)
+    n, d = value.numerator, value.denominator
+    magnitude = (abs(n) * 200 + d) // (2 * d)
+    whole, part = divmod(magnitude, 100)
+    sign = "-" if n < 0 and magnitude else ""
+    return f"{sign}{whole}{DECIMAL_MARK.get(lang, '.')}{part:02d}"
 
 
 def render_value(key: str, value, lang: str) -> str:
@@ -80,6 +92,11 @@ def explain(reason: Reason, lang: str = "vi", policy: Policy | None = None) -> s
 
 
 def _encode(value):
+    kind = type(value)
+    if kind is Fraction:
+        return {"$fraction": str(value)}
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
     if isinstance(value, Level):
         return {"$level": value.value}
     if isinstance(value, Fraction):
@@ -122,7 +139,7 @@ def reason_from_json(data: dict) -> Reason:
                   data.get("unverified", False), data.get("policy", "common"))
 
 
-def rating_to_json(rating: PersonRating) -> dict:
-    """A JSON-safe dict of every field of ``rating`` (same tagging as reason_to_json:
-    {"$fraction": "257/3"}, {"$level": "GOOD"}), e.g. for a JSON column of the app."""
-    return {f.name: _encode(getattr(rating, f.name)) for f in fields(rating)}
+def rating_to_json(rating: PersonRating, exclude=()) -> dict:
+    """A JSON-safe dict of every field of ``rating`` but ``exclude`` (same tagging as
+    reason_to_json: {"$fraction": "257/3"}, {"$level": "GOOD"}), e.g. for a JSON column."""
+    return {f.name: _encode(getattr(rating, f.name)) for f in fields(rating) if f.name not in exclude}

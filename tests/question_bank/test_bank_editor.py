@@ -316,3 +316,17 @@ def test_images_are_stored_and_carried_to_the_next_version(app, org):
     question = db.session.get(Question, question.id)
     assert question.current_version.version == 2
     assert sorted(fl.name for fl in question.current_version.files) == names
+
+
+def test_moving_to_another_category_makes_no_version(app, org):
+    editor = _login(app, "editor")
+    question = _first(org["bank"])
+    data = form_data(editor.get(f"/bank/question/{question.id}/edit"))
+    data["new_category"] = "Chung / Lưu trữ"
+    response = editor.post(f"/bank/question/{question.id}/edit", data=data, follow_redirects=True)
+    assert says(html.unescape(response.get_data(as_text=True)), "The question is now in “%(path)s”.",
+                path="Chung / Lưu trữ")
+    db.session.expire_all()
+    question = db.session.get(Question, question.id)
+    assert (question.category.path, _versions(question), question.status) == ("Chung / Lưu trữ", [1],
+                                                                               QuestionStatus.APPROVED)

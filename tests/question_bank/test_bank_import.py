@@ -85,7 +85,7 @@ def test_the_duplicate_key_follows_the_current_version(app, org):
     q2 = db.session.scalars(select(Question).join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
                             .where(QuestionVersion.name == "Q2")).one()
     edited = parse("::Q2:: Hồ sơ mời thầu do chủ đầu tư phê duyệt. {T}".encode(), "e.gift").questions[0]
-    services.save_version(q2, edited, org["editor"])
+    assert services.save_version(q2, edited, org["editor"]).version.version == 2
     report = services.import_file(bank, GIFT.encode(), "ldt.gift", skip_duplicates=True)
     assert [d["question"] for d in report.duplicates] == ["Q1", "Q3"]
     assert report.imported == 1

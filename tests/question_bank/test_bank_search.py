@@ -102,7 +102,7 @@ def test_bank_page_filters_and_paginates(app, bank, monkeypatch):
     assert client.post("/login", data={"username": "editor", "password": f.PASSWORD}).status_code == 302
     page = client.get(f"/bank/{bank.id}?tag=dau+thau&uses_min=2").get_data(as_text=True)
     assert "Q1</a>" in page and "Q2</a>" not in page
-    assert f'<a class="badge" href="/bank/{bank.id}?tag=%C4%90%E1%BA%A5u+th%E1%BA%A7u">Đấu thầu</a>' in page
+    assert f'<a class="badge" href="/bank/{bank.id}?tag=%C4%90%E1%BA%A5u%20th%E1%BA%A7u">Đấu thầu</a>' in page
     page = client.get(f"/bank/{bank.id}?uses_min=-1").get_data(as_text=True)
     assert 'class="error full"' in page and "Q4</a>" in page           # a bad filter is shown, not applied
     monkeypatch.setattr(queries, "PAGE_SIZE", 2)
@@ -145,3 +145,13 @@ def test_dedup_key_ignores_accents_case_spacing_and_option_order():
     assert key != content.dedup_key("multichoice", "luat dau thau?", c)          # another key
     assert key != content.dedup_key("shortanswer", "luat dau thau?", a)          # another type
     assert len(key) == 40
+
+
+@pytest.mark.parametrize(("page", "pages", "shown"), [
+    (1, 1, [1]), (1, 3, [1, 2, 3]), (1, 1000, [1, 2, 3, None, 1000]), (5, 1000, [1, 2, 3, 4, 5, 6, 7, None, 1000]),
+    (500, 1000, [1, None, 498, 499, 500, 501, 502, None, 1000]), (1000, 1000, [1, None, 998, 999, 1000]),
+])
+def test_pager(page, pages, shown):
+    from question_bank.routes import pager
+
+    assert pager(page, pages) == shown

@@ -111,3 +111,17 @@ def _question(question_id):
     from question_bank.models import Question
 
     return db.session.get(Question, question_id)
+
+
+def test_an_exam_nobody_has_finished_still_renders(small, client):
+    from tests import factories as f
+
+    p = small["agencies"][0]
+    empty = f.exam(small["bank"], p, [(small["bank"].categories[0], 3, 1)], code="E2")
+    db.session.commit()
+    stats = exam_data.exam_stats(empty)
+    assert stats.items == () and stats.analysis.test.attempts == 0
+    login(client, small["admin"])
+    for url in (f"/reports/exam/{empty.id}", f"/reports/exam/{empty.id}/items",
+                f"/reports/exam/{empty.id}/results.xlsx", f"/reports/exam/{empty.id}/options.xlsx"):
+        assert client.get(url).status_code == 200, url

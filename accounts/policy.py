@@ -75,11 +75,11 @@ def public(view):
     return view
 
 
-def access(*, owner: bool = False, reach=(), note: str = ""):
-    """Declare a view's object check; put it above ``role_required``/``login_required``."""
+def access(*, owner: bool = False, reach=(), note: str = "", not_own: bool = False):
+    """Declare a view's object check (anywhere among its decorators: the marks are merged)."""
     def decorator(view):
         base = getattr(view, "access_policy", None) or Policy()
-        view.access_policy = replace(base, owner=owner, reach=_names(reach), note=note,
+        view.access_policy = replace(base, owner=owner, reach=_names(reach), note=note, not_own=not_own,
                                      sources=base.sources + ("access",))
         return view
     return decorator

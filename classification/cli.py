@@ -32,6 +32,7 @@ def run_command(year, code, lang, quiet):
     is past draft is refused."""
     from flask_babel import force_locale
 
+    from classification.queries import rows_of
     from classification.services import level_counts, run_rating
     from classification.workflow import WorkflowError
     from templating import format_score
@@ -48,7 +49,7 @@ def run_command(year, code, lang, quiet):
             click.echo(f"{agency.code}: {len(rows)} people; {counts}; "
                        f"council {sum(r.needs_council for r in rows)}")
             continue
-        for row in rows:
+        for row in rows_of(agency, year):      # one read with the reasons
             with force_locale(lang):
                 score = format_score(row.score)
             flag = " [council]" if row.needs_council else ""

@@ -3,8 +3,8 @@ import dataclasses
 from fractions import Fraction
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import insert, select
+from sqlalchemy.orm import contains_eager, defer
 
 from accounts import audit
 from accounts.models import Agency, User
@@ -59,21 +59,30 @@ def run_rating(agency: Agency, year: int, actor=None) -> list[YearlyClassificati
     inputs = [p if p.manager_id in ids else dataclasses.replace(p, manager_id=None) for p in inputs]
     ratings = {r.person_id: r for r in rate_year(inputs, year, engine_settings(year))}
     existing = {c.user_id: c for c in _existing(people, year)}
-    rows, written, memo = [], {}, {}
+    new, written, memo, now = [], {}, {}, utcnow()
     for user in people:
+        unit = units[user.id]
+        if unit.id in frozen:
+            continue
+        values = _values(ratings[str(user.id)], actor, memo, now)
         row = existing.get(user.id)
-        if units[user.id].id not in frozen:
-            row = row or YearlyClassification(user_id=user.id, year=year)
-            _store(row, ratings[str(user.id)], actor, memo)
-            db.session.add(row)
-            written.setdefault(units[user.id].id, [units[user.id], 0])[1] += 1
-        if row is not None:
-            rows.append(row)
+        if row is None:
+            new.append({"user_id": user.id, "year": year, **values})
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+        written.setdefault(unit.id, [unit, 0])[1] += 1
+    if new:       # one executemany, no RETURNING: a province is 50,000 rows
+        db.session.execute(insert(YearlyClassification), new)
     db.session.flush()
     for unit, count in written.values():
         wf = workflow(unit, year, create=True)
         audit.record("rating.run", wf, actor=actor, after={"unit": unit.code, "year": year, "people": count})
-    return rows
+    stmt = (select(YearlyClassification).join(User, YearlyClassification.user_id == User.id).join(User.agency)
+            .options(defer(YearlyClassification.details), defer(YearlyClassification.reasons))
+            .where(YearlyClassification.year == year, Agency.path.startswith(agency.path), User.active, User.rated)
+            .order_by(Agency.path, User.id))
+    return list(db.session.scalars(stmt))
 
 
 def _frozen_units(units: set, year: int) -> dict:
@@ -91,16 +100,15 @@ def _existing(people, year: int):
             YearlyClassification.year == year, YearlyClassification.user_id.in_(ids[start:start + 5000])))
 
 
-def _store(row: YearlyClassification, rating, actor, memo: dict | None = None) -> None:
-    row.profile, row.score = rating.profile, rating.score
-    row.level_before_quota, row.level = rating.level_before_quota.value, rating.level.value
-    row.engine_level, row.decided, row.decision_reason = rating.level.value, False, ""
-    row.decided_by_id = row.decided_at = None
-    row.needs_council, row.quota_moved = rating.needs_council, rating.quota_moved
-    row.reasons = [_reason_json(r, memo) for r in rating.reasons]
-    row.details = rating_to_json(rating, exclude=("reasons",))
-    row.run_at, row.run_by_id = utcnow(), getattr(actor, "id", None)
-    row.state = ClassificationState.DRAFT
+def _values(rating, actor, memo: dict | None = None, now=None) -> dict:
+    """The stored columns of one engine result (a fresh draft: no council decision)."""
+    return {
+        "profile": rating.profile, "score": rating.score, "level_before_quota": rating.level_before_quota.value,
+        "level": rating.level.value, "engine_level": rating.level.value, "decided": False, "decision_reason": "",
+        "decided_by_id": None, "decided_at": None, "needs_council": rating.needs_council,
+        "quota_moved": rating.quota_moved, "reasons": [_reason_json(r, memo) for r in rating.reasons],
+        "details": rating_to_json(rating, exclude=("reasons",)), "run_at": now or utcnow(),
+        "run_by_id": getattr(actor, "id", None), "state": ClassificationState.DRAFT}
 
 
 def level_counts(rows) -> dict[str, int]:

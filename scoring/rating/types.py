@@ -77,7 +77,7 @@ class ProductResult:
     def __post_init__(self):
         _exact(self, "target", "factor", "accepted")
         _exact(self, "weight", optional=True)
-        if self.target <= 0 or self.factor <= 0 or self.accepted < 0:
+        if self.target.numerator <= 0 or self.factor.numerator <= 0 or self.accepted.numerator < 0:
             raise ValueError(f"task {self.task_id}: target and factor must be > 0, accepted ≥ 0")
         if self.quality_failures < 0 or self.delays < 0:
             raise ValueError(f"task {self.task_id}: negative failure or delay count")

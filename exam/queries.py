@@ -25,5 +25,14 @@ def exams_in_scope(user) -> list[Exam]:
     return list(db.session.scalars(stmt.order_by(Exam.year.desc(), Exam.code)))
 
 
+def versions_of(slots) -> list:
+    """Load the question versions of ``slots`` in one query; the slots' ``version``
+    then resolve from the session's identity map (keep the returned list alive)."""
+    from question_bank.models import QuestionVersion
+
+    ids = [s.version_id for s in slots]
+    return list(db.session.scalars(select(QuestionVersion).where(QuestionVersion.id.in_(ids)))) if ids else []
+
+
 def attempts_of(exam: Exam) -> list[Attempt]:
     return list(db.session.scalars(select(Attempt).where(Attempt.exam_id == exam.id).order_by(Attempt.started_at)))

@@ -66,7 +66,9 @@ def attempt_page(attempt_id):
     if sequential and attempt.current_position > len(attempt.slots):
         return redirect(url_for("exam.summary", attempt_id=attempt.id))
     slots = [s for s in attempt.slots if s.position == attempt.current_position] if sequential else attempt.slots
+    versions = queries.versions_of(slots)       # one query, not one per question (kept alive for the page)
     return render_template("exam/attempt.html", attempt=attempt, token=token, slots=slots, sequential=sequential,
+                           versions=versions,
                            remaining=services.remaining_seconds(attempt), next_form=NextForm(),
                            next_seq=max((s.saved_seq for s in attempt.slots), default=0) + 1, form=EmptyForm())
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 727e342b640b
+Revision ID: 292e3d556c10
 Revises: 
-Create Date: 2026-11-29 23:53:21.173845
+Create Date: 2026-11-30 01:45:02.548054
 
 """
 from alembic import op
@@ -10,9 +10,11 @@ import sqlalchemy as sa
 
 import db_types
 
+import db_types
+
 
 # revision identifiers, used by Alembic.
-revision = '727e342b640b'
+revision = '292e3d556c10'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -45,6 +47,24 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('year')
     )
+    op.create_table('catalogue_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=40), nullable=False),
+    sa.Column('position', sa.String(length=255), nullable=False),
+    sa.Column('title', sa.String(length=500), nullable=False),
+    sa.Column('indicator', sa.String(length=500), nullable=False),
+    sa.Column('unit_of_measure', sa.String(length=100), nullable=False),
+    sa.Column('factor', db_types.FractionType(length=64), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', db_types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('agency_id', 'code')
+    )
+    with op.batch_alter_table('catalogue_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_catalogue_item_agency_id'), ['agency_id'], unique=False)
+
     op.create_table('question_bank',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=60), nullable=False),
@@ -75,12 +95,34 @@ def upgrade():
     sa.Column('locale', sa.String(length=8), nullable=True),
     sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('created_at', db_types.UTCDateTime(), nullable=False),
+    sa.Column('failed_logins', sa.Integer(), nullable=False),
+    sa.Column('locked_until', db_types.UTCDateTime(), nullable=True),
+    sa.Column('password_changed_at', db_types.UTCDateTime(), nullable=True),
+    sa.Column('totp_secret', sa.String(length=64), nullable=True),
+    sa.Column('totp_confirmed_at', db_types.UTCDateTime(), nullable=True),
+    sa.Column('totp_last_step', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('username')
     )
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_agency_id'), ['agency_id'], unique=False)
+
+    op.create_table('achievement',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('TIER1', 'TIER2', 'TIER3', 'PROVINCIAL_FIGHTER', 'TIER5', name='achievementkind', native_enum=False, length=30), nullable=False),
+    sa.Column('reference', sa.String(length=255), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('recorded_at', db_types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('achievement', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_achievement_user_id'), ['user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_achievement_year'), ['year'], unique=False)
 
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -115,21 +157,6 @@ def upgrade():
     with op.batch_alter_table('category', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_category_bank_id'), ['bank_id'], unique=False)
 
-    op.create_table('commitment',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('year', sa.Integer(), nullable=False),
-    sa.Column('revision', sa.Integer(), nullable=False),
-    sa.Column('signed_at', db_types.UTCDateTime(), nullable=False),
-    sa.Column('content', sa.JSON(), nullable=False),
-    sa.Column('content_hash', sa.String(length=64), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('user_id', 'year', 'revision')
-    )
-    with op.batch_alter_table('commitment', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_commitment_user_id'), ['user_id'], unique=False)
-
     op.create_table('discipline_record',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -158,6 +185,13 @@ def upgrade():
     sa.Column('shuffle_answers', sa.Boolean(), nullable=False),
     sa.Column('is_official', sa.Boolean(), nullable=False),
     sa.Column('show_result', sa.Boolean(), nullable=False),
+    sa.Column('navigation', sa.String(length=20), nullable=False),
+    sa.Column('password_hash', sa.String(length=255), nullable=True),
+    sa.Column('allowed_networks', sa.Text(), nullable=False),
+    sa.Column('avoid_seen_years', sa.Integer(), nullable=False),
+    sa.Column('anonymous_marking', sa.Boolean(), nullable=False),
+    sa.Column('double_marking', sa.Boolean(), nullable=False),
+    sa.Column('papers_generated_at', db_types.UTCDateTime(), nullable=True),
     sa.Column('state', sa.Enum('DRAFT', 'OPEN', 'CLOSED', name='examstate', native_enum=False, length=20), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', db_types.UTCDateTime(), nullable=False),
@@ -189,6 +223,51 @@ def upgrade():
     with op.batch_alter_table('general_assessment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_general_assessment_user_id'), ['user_id'], unique=False)
 
+    op.create_table('login_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', db_types.UTCDateTime(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('username', sa.String(length=80), nullable=False),
+    sa.Column('ip', sa.String(length=64), nullable=False),
+    sa.Column('event', sa.String(length=30), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('login_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_event_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_login_event_user_id'), ['user_id'], unique=False)
+
+    op.create_table('practice_quiz',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('bank_id', sa.Integer(), nullable=False),
+    sa.Column('items', sa.JSON(), nullable=False),
+    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('created_at', db_types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['bank_id'], ['question_bank.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('practice_quiz', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_practice_quiz_user_id'), ['user_id'], unique=False)
+
+    op.create_table('quota_exception',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('ceiling', db_types.FractionType(length=64), nullable=False),
+    sa.Column('reference', sa.String(length=255), nullable=False),
+    sa.Column('decided_on', sa.Date(), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('recorded_at', db_types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], ),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('agency_id', 'year')
+    )
+    with op.batch_alter_table('quota_exception', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_quota_exception_agency_id'), ['agency_id'], unique=False)
+
     op.create_table('rating_history',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -200,6 +279,35 @@ def upgrade():
     )
     with op.batch_alter_table('rating_history', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rating_history_user_id'), ['user_id'], unique=False)
+
+    op.create_table('rating_workflow',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('state', sa.Enum('DRAFT', 'PROPOSED', 'DECIDED', 'APPROVED', name='classificationstate', native_enum=False, length=20), nullable=False),
+    sa.Column('updated_at', db_types.UTCDateTime(), nullable=False),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('approved_at', db_types.UTCDateTime(), nullable=True),
+    sa.Column('reopened', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], ),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('agency_id', 'year')
+    )
+    with op.batch_alter_table('rating_workflow', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rating_workflow_agency_id'), ['agency_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_rating_workflow_year'), ['year'], unique=False)
+
+    op.create_table('recovery_code',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('used_at', db_types.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('recovery_code', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recovery_code_user_id'), ['user_id'], unique=False)
 
     op.create_table('role_assignment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -229,14 +337,33 @@ def upgrade():
     sa.Column('deadline', sa.Date(), nullable=False),
     sa.Column('kind', sa.Enum('REGULAR', 'BREAKTHROUGH', name='taskkind', native_enum=False, length=20), nullable=False),
     sa.Column('created_at', db_types.UTCDateTime(), nullable=False),
+    sa.Column('catalogue_item_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['assignee_id'], ['user.id'], ),
     sa.ForeignKeyConstraint(['assigner_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['catalogue_item_id'], ['catalogue_item.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_task_assignee_id'), ['assignee_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_task_period'), ['period'], unique=False)
         batch_op.create_index(batch_op.f('ix_task_year'), ['year'], unique=False)
+
+    op.create_table('user_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', db_types.UTCDateTime(), nullable=False),
+    sa.Column('ip', sa.String(length=64), nullable=False),
+    sa.Column('user_agent', sa.String(length=255), nullable=False),
+    sa.Column('second_factor', sa.Boolean(), nullable=False),
+    sa.Column('ended_at', db_types.UTCDateTime(), nullable=True),
+    sa.Column('end_reason', sa.String(length=30), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_session_user_id'), ['user_id'], unique=False)
 
     op.create_table('yearly_classification',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -250,10 +377,16 @@ def upgrade():
     sa.Column('quota_moved', sa.Boolean(), nullable=False),
     sa.Column('details', sa.JSON(), nullable=False),
     sa.Column('reasons', sa.JSON(), nullable=False),
-    sa.Column('state', sa.Enum('DRAFT', 'PROPOSED', 'APPROVED', name='classificationstate', native_enum=False, length=20), nullable=False),
+    sa.Column('state', sa.Enum('DRAFT', 'PROPOSED', 'DECIDED', 'APPROVED', name='classificationstate', native_enum=False, length=20), nullable=False),
     sa.Column('run_at', db_types.UTCDateTime(), nullable=False),
     sa.Column('run_by_id', sa.Integer(), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('engine_level', sa.String(length=20), nullable=True),
+    sa.Column('decided', sa.Boolean(), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', db_types.UTCDateTime(), nullable=True),
+    sa.Column('decision_reason', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user.id'], ),
     sa.ForeignKeyConstraint(['run_by_id'], ['user.id'], ),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -262,6 +395,25 @@ def upgrade():
     with op.batch_alter_table('yearly_classification', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_yearly_classification_user_id'), ['user_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_yearly_classification_year'), ['year'], unique=False)
+
+    op.create_table('accommodation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('exam_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('extra_percent', sa.Integer(), nullable=False),
+    sa.Column('extra_minutes', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', db_types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['exam_id'], ['exam.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('exam_id', 'user_id', name='uq_accommodation_exam_user')
+    )
+    with op.batch_alter_table('accommodation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_accommodation_exam_id'), ['exam_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_accommodation_user_id'), ['user_id'], unique=False)
 
     op.create_table('attempt',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -277,6 +429,9 @@ def upgrade():
     sa.Column('max_score', db_types.FractionType(length=64), nullable=True),
     sa.Column('passed', sa.Boolean(), nullable=True),
     sa.Column('needs_grading', sa.Integer(), nullable=False),
+    sa.Column('paused_at', db_types.UTCDateTime(), nullable=True),
+    sa.Column('extra_seconds', sa.Integer(), nullable=False),
+    sa.Column('current_position', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['exam_id'], ['exam.id'], ),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -295,12 +450,37 @@ def upgrade():
     sa.Column('include_subcategories', sa.Boolean(), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
     sa.Column('mark', db_types.FractionType(length=64), nullable=False),
+    sa.Column('difficulty', sa.String(length=20), nullable=True),
+    sa.Column('qtype', sa.String(length=30), nullable=True),
     sa.ForeignKeyConstraint(['category_id'], ['category.id'], ),
     sa.ForeignKeyConstraint(['exam_id'], ['exam.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('blueprint_rule', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_blueprint_rule_exam_id'), ['exam_id'], unique=False)
+
+    op.create_table('commitment_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('remove', sa.Boolean(), nullable=False),
+    sa.Column('proposed', sa.JSON(), nullable=False),
+    sa.Column('before', sa.JSON(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('state', sa.Enum('PENDING', 'APPROVED', 'REJECTED', name='changestate', native_enum=False, length=20), nullable=False),
+    sa.Column('requested_at', db_types.UTCDateTime(), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', db_types.UTCDateTime(), nullable=True),
+    sa.Column('decision_note', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['task_id'], ['task.id'], ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('commitment_change', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_commitment_change_task_id'), ['task_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_commitment_change_user_id'), ['user_id'], unique=False)
 
     op.create_table('exam_audience',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -313,6 +493,22 @@ def upgrade():
     )
     with op.batch_alter_table('exam_audience', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_exam_audience_exam_id'), ['exam_id'], unique=False)
+
+    op.create_table('paper',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('exam_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('seed', sa.Integer(), nullable=False),
+    sa.Column('layout', sa.JSON(), nullable=False),
+    sa.Column('created_at', db_types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['exam_id'], ['exam.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('exam_id', 'user_id', name='uq_paper_exam_user')
+    )
+    with op.batch_alter_table('paper', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_paper_exam_id'), ['exam_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_paper_user_id'), ['user_id'], unique=False)
 
     op.create_table('product_report',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -336,6 +532,9 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', db_types.UTCDateTime(), nullable=False),
     sa.Column('search_text', sa.Text(), nullable=False),
+    sa.Column('dedup_key', sa.String(length=40), nullable=False),
+    sa.Column('qtype', sa.String(length=30), nullable=False),
+    sa.Column('difficulty', sa.String(length=50), nullable=True),
     sa.ForeignKeyConstraint(['bank_id'], ['question_bank.id'], ),
     sa.ForeignKeyConstraint(['category_id'], ['category.id'], ),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], ),
@@ -343,9 +542,45 @@ def upgrade():
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('question', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_question_bank_id'), ['bank_id'], unique=False)
+        batch_op.create_index('ix_question_bank_counts', ['bank_id', 'category_id', 'status'], unique=False)
+        batch_op.create_index('ix_question_bank_dedup', ['bank_id', 'dedup_key'], unique=False)
+        batch_op.create_index('ix_question_bank_page', ['bank_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_question_category_id'), ['category_id'], unique=False)
+        batch_op.create_index('ix_question_search_trgm', ['search_text'], unique=False, postgresql_using='gin', postgresql_ops={'search_text': 'gin_trgm_ops'})
         batch_op.create_index(batch_op.f('ix_question_status'), ['status'], unique=False)
+
+    op.create_table('attempt_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=False),
+    sa.Column('at', db_types.UTCDateTime(), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('detail', sa.JSON(), nullable=True),
+    sa.Column('ip', sa.String(length=64), nullable=False),
+    sa.Column('user_agent', sa.String(length=255), nullable=False),
+    sa.ForeignKeyConstraint(['attempt_id'], ['attempt.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('attempt_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attempt_event_attempt_id'), ['attempt_id'], unique=False)
+
+    op.create_table('commitment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('signed_at', db_types.UTCDateTime(), nullable=False),
+    sa.Column('content', sa.JSON(), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('change_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['change_id'], ['commitment_change.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('user_id', 'year', 'revision')
+    )
+    with op.batch_alter_table('commitment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_commitment_user_id'), ['user_id'], unique=False)
 
     op.create_table('evidence_file',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -360,6 +595,37 @@ def upgrade():
     with op.batch_alter_table('evidence_file', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_evidence_file_report_id'), ['report_id'], unique=False)
 
+    op.create_table('late_save',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('response', sa.JSON(), nullable=True),
+    sa.Column('received_at', db_types.UTCDateTime(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', db_types.UTCDateTime(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['attempt_id'], ['attempt.id'], ),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('late_save', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_late_save_attempt_id'), ['attempt_id'], unique=False)
+
+    op.create_table('question_tag',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('question_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=100), nullable=False),
+    sa.Column('tag', sa.String(length=100), nullable=False),
+    sa.ForeignKeyConstraint(['question_id'], ['question.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('question_id', 'key')
+    )
+    with op.batch_alter_table('question_tag', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_question_tag_key'), ['key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_question_tag_question_id'), ['question_id'], unique=False)
+
     op.create_table('question_version',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('question_id', sa.Integer(), nullable=False),
@@ -373,19 +639,46 @@ def upgrade():
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('tags', sa.JSON(), nullable=False),
     sa.Column('idnumber', sa.String(length=100), nullable=True),
-    sa.Column('difficulty', sa.String(length=20), nullable=True),
+    sa.Column('difficulty', sa.String(length=50), nullable=True),
+    sa.Column('difficulty_value', sa.Float(), nullable=True),
     sa.Column('legal_reference', sa.String(length=500), nullable=True),
+    sa.Column('legal_article', sa.String(length=255), nullable=True),
     sa.Column('source_file', sa.String(length=255), nullable=True),
     sa.Column('source_line', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', db_types.UTCDateTime(), nullable=False),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('approved_at', db_types.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['user.id'], ),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], ),
     sa.ForeignKeyConstraint(['question_id'], ['question.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('question_id', 'version')
     )
     with op.batch_alter_table('question_version', schema=None) as batch_op:
+        batch_op.create_index('ix_question_version_id_question', ['id', 'question_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_question_version_question_id'), ['question_id'], unique=False)
+
+    op.create_table('regrade_job',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('exam_id', sa.Integer(), nullable=False),
+    sa.Column('question_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('preview', sa.JSON(), nullable=True),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', db_types.UTCDateTime(), nullable=False),
+    sa.Column('applied_at', db_types.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['exam_id'], ['exam.id'], ),
+    sa.ForeignKeyConstraint(['question_id'], ['question.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('regrade_job', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_regrade_job_exam_id'), ['exam_id'], unique=False)
 
     op.create_table('verification',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -419,6 +712,7 @@ def upgrade():
     sa.Column('fraction', db_types.FractionType(length=64), nullable=True),
     sa.Column('grade_state', sa.String(length=20), nullable=True),
     sa.Column('manual_comment', sa.Text(), nullable=False),
+    sa.Column('excluded', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['attempt_id'], ['attempt.id'], ),
     sa.ForeignKeyConstraint(['version_id'], ['question_version.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -440,11 +734,30 @@ def upgrade():
     with op.batch_alter_table('question_file', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_question_file_version_id'), ['version_id'], unique=False)
 
+    op.create_table('mark',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slot_id', sa.Integer(), nullable=False),
+    sa.Column('marker_id', sa.Integer(), nullable=False),
+    sa.Column('points', db_types.FractionType(length=64), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('at', db_types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['marker_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['slot_id'], ['attempt_slot.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('slot_id', 'marker_id', name='uq_mark_slot_marker')
+    )
+    with op.batch_alter_table('mark', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mark_slot_id'), ['slot_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('mark', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mark_slot_id'))
+
+    op.drop_table('mark')
     with op.batch_alter_table('question_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_question_file_version_id'))
 
@@ -454,28 +767,63 @@ def downgrade():
 
     op.drop_table('attempt_slot')
     op.drop_table('verification')
+    with op.batch_alter_table('regrade_job', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_regrade_job_exam_id'))
+
+    op.drop_table('regrade_job')
     with op.batch_alter_table('question_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_question_version_question_id'))
+        batch_op.drop_index('ix_question_version_id_question')
 
     op.drop_table('question_version')
+    with op.batch_alter_table('question_tag', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_question_tag_question_id'))
+        batch_op.drop_index(batch_op.f('ix_question_tag_key'))
+
+    op.drop_table('question_tag')
+    with op.batch_alter_table('late_save', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_late_save_attempt_id'))
+
+    op.drop_table('late_save')
     with op.batch_alter_table('evidence_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_evidence_file_report_id'))
 
     op.drop_table('evidence_file')
+    with op.batch_alter_table('commitment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_commitment_user_id'))
+
+    op.drop_table('commitment')
+    with op.batch_alter_table('attempt_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attempt_event_attempt_id'))
+
+    op.drop_table('attempt_event')
     with op.batch_alter_table('question', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_question_status'))
+        batch_op.drop_index('ix_question_search_trgm', postgresql_using='gin', postgresql_ops={'search_text': 'gin_trgm_ops'})
         batch_op.drop_index(batch_op.f('ix_question_category_id'))
-        batch_op.drop_index(batch_op.f('ix_question_bank_id'))
+        batch_op.drop_index('ix_question_bank_page')
+        batch_op.drop_index('ix_question_bank_dedup')
+        batch_op.drop_index('ix_question_bank_counts')
 
     op.drop_table('question')
     with op.batch_alter_table('product_report', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_product_report_task_id'))
 
     op.drop_table('product_report')
+    with op.batch_alter_table('paper', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_paper_user_id'))
+        batch_op.drop_index(batch_op.f('ix_paper_exam_id'))
+
+    op.drop_table('paper')
     with op.batch_alter_table('exam_audience', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_exam_audience_exam_id'))
 
     op.drop_table('exam_audience')
+    with op.batch_alter_table('commitment_change', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_commitment_change_user_id'))
+        batch_op.drop_index(batch_op.f('ix_commitment_change_task_id'))
+
+    op.drop_table('commitment_change')
     with op.batch_alter_table('blueprint_rule', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_blueprint_rule_exam_id'))
 
@@ -486,11 +834,20 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_attempt_exam_id'))
 
     op.drop_table('attempt')
+    with op.batch_alter_table('accommodation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_accommodation_user_id'))
+        batch_op.drop_index(batch_op.f('ix_accommodation_exam_id'))
+
+    op.drop_table('accommodation')
     with op.batch_alter_table('yearly_classification', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_yearly_classification_year'))
         batch_op.drop_index(batch_op.f('ix_yearly_classification_user_id'))
 
     op.drop_table('yearly_classification')
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
+
+    op.drop_table('user_session')
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_task_year'))
         batch_op.drop_index(batch_op.f('ix_task_period'))
@@ -501,10 +858,32 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_role_assignment_user_id'))
 
     op.drop_table('role_assignment')
+    with op.batch_alter_table('recovery_code', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_recovery_code_user_id'))
+
+    op.drop_table('recovery_code')
+    with op.batch_alter_table('rating_workflow', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rating_workflow_year'))
+        batch_op.drop_index(batch_op.f('ix_rating_workflow_agency_id'))
+
+    op.drop_table('rating_workflow')
     with op.batch_alter_table('rating_history', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_rating_history_user_id'))
 
     op.drop_table('rating_history')
+    with op.batch_alter_table('quota_exception', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_quota_exception_agency_id'))
+
+    op.drop_table('quota_exception')
+    with op.batch_alter_table('practice_quiz', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_practice_quiz_user_id'))
+
+    op.drop_table('practice_quiz')
+    with op.batch_alter_table('login_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_event_user_id'))
+        batch_op.drop_index(batch_op.f('ix_login_event_at'))
+
+    op.drop_table('login_event')
     with op.batch_alter_table('general_assessment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_general_assessment_user_id'))
 
@@ -518,10 +897,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_discipline_record_user_id'))
 
     op.drop_table('discipline_record')
-    with op.batch_alter_table('commitment', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_commitment_user_id'))
-
-    op.drop_table('commitment')
     with op.batch_alter_table('category', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_category_bank_id'))
 
@@ -530,6 +905,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_log_action'))
 
     op.drop_table('audit_log')
+    with op.batch_alter_table('achievement', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_achievement_year'))
+        batch_op.drop_index(batch_op.f('ix_achievement_user_id'))
+
+    op.drop_table('achievement')
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_agency_id'))
 
@@ -538,6 +918,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_question_bank_agency_id'))
 
     op.drop_table('question_bank')
+    with op.batch_alter_table('catalogue_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_catalogue_item_agency_id'))
+
+    op.drop_table('catalogue_item')
     op.drop_table('rating_settings')
     with op.batch_alter_table('agency', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agency_path'))

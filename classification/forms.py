@@ -71,7 +71,7 @@ class DecisionForm(FlaskForm):
 class QuotaExceptionForm(FlaskForm):
     """Decree 335 Art. 20 cl. 5(b): the competent level's decision for an outstanding unit."""
 
-    ceiling = DecimalField(_l("Ceiling (% of the number rated Good)"), places=2, default=25,
+    ceiling = DecimalField(_l("Ceiling (percentage of the number rated Good)"), places=2, default=25,
                            validators=[InputRequired(), NumberRange(min=20, max=25)])
     reference = StringField(_l("Decision (number, issuer)"), validators=[DataRequired(), Length(max=255)])
     decided_on = DateField(_l("Date of the decision"), validators=[DataRequired()])

@@ -179,7 +179,7 @@ def record_quota_exception(unit: Agency, year: int, actor, *, ceiling: Fraction,
     draft: the engine applies it on the next run.  Audited on the unit's workflow."""
     wf = _require(workflow(unit, year, create=True), S.DRAFT)
     if not NORMAL_RATE < ceiling <= EXCEPTION_MAX:
-        raise WorkflowError(_("The ceiling must be above 20% and at most 25% of the number rated Good."))
+        raise WorkflowError(_("The ceiling must be above 20 percent and at most 25 percent of the number rated Good."))
     row = exception_for(unit, year)
     before = _exception_dict(row) if row else None
     row = row or QuotaException(agency_id=unit.id, year=year)

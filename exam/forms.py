@@ -100,7 +100,7 @@ class TimeForm(FlaskForm):
 
 class AccommodationForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
-    extra_percent = IntegerField(_l("Extra time (% of the duration)"), default=0, validators=[NumberRange(0, 200)])
+    extra_percent = IntegerField(_l("Extra time (percentage of the duration)"), default=0, validators=[NumberRange(0, 200)])
     extra_minutes = IntegerField(_l("Extra minutes"), default=0, validators=[NumberRange(0, 600)])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
     submit = SubmitField(_l("Grant extra time"))

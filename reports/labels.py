@@ -10,9 +10,9 @@ FLAGS = {
 }
 
 FLAG_HELP = {
-    "too_easy": _l("At least 90% of the marks were earned: the question tells apart almost nobody. "
+    "too_easy": _l("At least 90 percent of the marks were earned: the question tells apart almost nobody. "
                    "Make it harder or replace it."),
-    "too_hard": _l("At most 20% of the marks were earned, less than guessing often gives. "
+    "too_hard": _l("At most 20 percent of the marks were earned, less than guessing often gives. "
                    "Check the key and the wording, and whether the job needs this knowledge."),
     "negative_discrimination": _l("People who did well on the rest of the test did worse on this question than "
                                   "those who did badly. Check the key and the wording; consider excluding it."),

@@ -74,7 +74,7 @@ def _exam_charts(report: dict, unit: Agency, pass_percent: float) -> dict:
         "histogram": svg.histogram(
             report["summary"].histogram, pass_percent, chart_id="c-hist", decimal=decimal,
             title=_("Scores of %(unit)s", unit=unit.name), pass_label=_("pass mark"),
-            desc=_("Number of people per band of 10 % of the maximum score; the dashed line is the pass mark.")),
+            desc=_("Number of people per band of a tenth of the maximum score; the dashed line is the pass mark.")),
         "topics": svg.bars(topics, chart_id="c-topics", decimal=decimal, title=_("Mean score per topic"),
                            desc=_("Mean percentage of the topic's points earned.")),
         "agencies": svg.bars(

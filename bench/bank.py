@@ -9,10 +9,13 @@
    agencies' layout (multiple choice with difficulty and legal reference), then imports each
    in a fresh child process into a new SQLite file (the embedded default), as
    ``flask questions import`` does: parse, duplicate check, write as drafts, audit, commit.
-   Reports seconds (best of --repeat children), the child's peak RSS (ru_maxrss: the whole
-   process, app and libraries included) and the tracemalloc peak of the import call (a
-   separate child, since tracing slows it); target < 5 s and < 300 MB.  The same imports
-   into PostgreSQL are reported for information when --pg is given.
+   Reports seconds (best of --repeat children; parse and write apart, and the CPU time of
+   the process, which the machine's other jobs do not inflate), the child's peak RSS
+   (ru_maxrss: the whole process, app and libraries included) and the tracemalloc peak of
+   the import call (a separate child, since tracing slows it); target < 5 s and < 300 MB.
+   ``--import-pg`` also imports into a scratch PostgreSQL database; ``--nh3-cleaner`` also
+   runs the imports with the sanitiser change proposed for formats/text.py (one reused
+   ``nh3.Cleaner``; the parsers are not this script's to change).
 2. ``pages``: on PostgreSQL, creates a scratch database (``bench_bank_<pid>``), seeds one bank
    with 50,000 questions (imported through the same service), 60,000 attempt slots for the
    usage counts, mixed statuses; then measures server time in-process (the test client, no

@@ -168,9 +168,13 @@ def run_locust(mode: str, port: int, users: int, rate: float, run_time: int, out
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(out / f"{mode}.log", "w"), stderr=subprocess.STDOUT)
     while proc.poll() is None:
         time.sleep(5)
-        if stop_when is not None and time.monotonic() - started > 60 and stop_when():
+        overdue = time.monotonic() - started > run_time + 90          # locust lingering after its run time
+        if overdue or (stop_when is not None and time.monotonic() - started > 60 and stop_when()):
             proc.send_signal(signal.SIGINT)
-            proc.wait(timeout=120)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
             break
     return time.monotonic() - started
 

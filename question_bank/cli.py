@@ -124,3 +124,23 @@ def approve_command(bank_code, reviewer_name):
     done, own = approve_all(bank, reviewer)
     db.session.commit()
     click.echo(f"{done} approved, {own} left (written by {reviewer_name})")
+
+
+@questions_cli.command("reindex")
+@click.option("--bank", "bank_code", default=None, help="Only this bank (default: every bank).")
+def reindex_command(bank_code):
+    """Recompute what each question copies from its current version (search text,
+    duplicate key, type, difficulty, tag rows): after a migration adds these columns to an
+    existing database, or after fixing the folding rules."""
+    from question_bank.models import Question
+    from question_bank.services import refresh_copies
+
+    stmt = select(Question.id).order_by(Question.id)
+    if bank_code:
+        stmt = stmt.where(Question.bank_id == _bank(bank_code).id)
+    ids = list(db.session.scalars(stmt))
+    for start in range(0, len(ids), 500):
+        for question in db.session.scalars(select(Question).where(Question.id.in_(ids[start:start + 500]))):
+            refresh_copies(question)
+        db.session.commit()
+    click.echo(f"{len(ids)} questions reindexed")

@@ -1,54 +1,21 @@
-"""Bank pages: list, browse and filter, import, the question page with its versions, the
-editor with live preview, the review workflow and deletion."""
-from types import SimpleNamespace
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+"""Bank pages: the list of banks, a bank with its filters, import, the question page with
+its versions, and question images.  The editor's views are in ``editor_views``, the
+review workflow's in ``review_views`` (registered on the same blueprint here)."""
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-import labels
-from accounts.models import Role
-from accounts.permissions import can_reach, reachable_agencies, require_reach, role_required
+from accounts.permissions import can_reach, reachable_agencies, role_required
 from extensions import db
-from question_bank import queries, services
+from question_bank import bp, editor_views, queries, review_views, services  # noqa: F401
+from question_bank.access import (ACTION_ROLES, EDIT, REVIEW, category_in, get_bank_or_404,
+                                  get_question_or_404)
 from question_bank.editor import editor_for
 from question_bank.formats import FormatError
-from question_bank.formats.grades import parse_decimal
 from question_bank.forms import BankForm, BulkForm, ImportForm, ReasonForm, SearchForm
-from question_bank.models import Category, Question, QuestionBank, QuestionFile, QuestionVersion
-
-bp = Blueprint("question_bank", __name__)
-EDIT = (Role.BANK_EDITOR,)
-REVIEW = (Role.REVIEWER,)
-# Who may take each workflow step (besides reaching the bank's agency).
-ACTION_ROLES = {"submit": EDIT, "approve": REVIEW, "return": REVIEW, "retire": EDIT + REVIEW, "reinstate": EDIT}
-
-
-def get_bank_or_404(bank_id: int, *roles: Role) -> QuestionBank:
-    bank = db.get_or_404(QuestionBank, bank_id)
-    require_reach(current_user, bank.agency, *(roles or queries.BANK_ROLES))
-    return bank
-
-
-def get_question_or_404(question_id: int, *roles: Role) -> Question:
-    """The question when the user reaches its bank with a bank role (404 otherwise), and
-    holds one of ``roles`` there (403 otherwise)."""
-    question = db.get_or_404(Question, question_id)
-    bank = get_bank_or_404(question.bank_id)
-    if roles and not can_reach(current_user, bank.agency, *roles):
-        abort(403)
-    return question
-
-
-def _category_in(bank: QuestionBank, category_id) -> Category | None:
-    if not category_id:
-        return None
-    category = db.session.get(Category, int(category_id))
-    if category is None or category.bank_id != bank.id:
-        abort(404)
-    return category
+from question_bank.models import QuestionBank, QuestionFile, QuestionVersion
 
 
 @bp.route("/")
@@ -84,7 +51,7 @@ def bank_detail(bank_id):
     bank = get_bank_or_404(bank_id)
     form = SearchForm(formdata=request.args)
     valid = form.validate()
-    category = _category_in(bank, form.category.data if not form.category.errors else None)
+    category = category_in(bank, form.category.data if not form.category.errors else None)
     filters = queries.Filters(category=category)
     if valid:
         filters = queries.Filters(category=category, q=form.q.data or "", qtype=form.qtype.data or "",
@@ -139,35 +106,6 @@ def import_questions(bank_id):
     return render_template("question_bank/import.html", bank=bank, form=form, report=report)
 
 
-@bp.route("/<int:bank_id>/approve-all", methods=["POST"])
-@role_required(*REVIEW)
-def approve_all(bank_id):
-    """Approve every draft and in-review question (of a category subtree) not written by
-    the reviewer (DECISIONS.md 15)."""
-    bank = get_bank_or_404(bank_id, *REVIEW)
-    form = BulkForm()
-    if form.validate_on_submit():
-        done, own = services.approve_all(bank, current_user, _category_in(bank, form.category.data))
-        db.session.commit()
-        flash(ngettext("%(num)d question approved.", "%(num)d questions approved.", done), "success")
-        if own:
-            flash(ngettext("%(num)d question you wrote was left for another reviewer.",
-                           "%(num)d questions you wrote were left for another reviewer.", own), "warning")
-    return redirect(url_for("question_bank.bank_detail", bank_id=bank.id, category=form.category.data or None))
-
-
-@bp.route("/<int:bank_id>/submit-all", methods=["POST"])
-@role_required(*EDIT)
-def submit_all(bank_id):
-    bank = get_bank_or_404(bank_id, *EDIT)
-    form = BulkForm()
-    if form.validate_on_submit():
-        done = services.submit_all(bank, current_user, _category_in(bank, form.category.data))
-        db.session.commit()
-        flash(ngettext("%(num)d draft sent for review.", "%(num)d drafts sent for review.", done), "success")
-    return redirect(url_for("question_bank.bank_detail", bank_id=bank.id, category=form.category.data or None))
-
-
 @bp.route("/question/<int:question_id>")
 @role_required(*queries.BANK_ROLES)
 def question_detail(question_id):
@@ -185,173 +123,6 @@ def question_detail(question_id):
                  if question.status in sources and can_reach(current_user, agency, *ACTION_ROLES[a])],
         can_edit=can_reach(current_user, agency, *EDIT) and editor_for(question.current_version.qtype) is not None,
         can_delete=can_reach(current_user, agency, *EDIT), in_use=queries.in_use_reason(question))
-
-
-def _editor_form(bank, qtype, version=None, question=None):
-    form_class = editor_for(qtype)
-    if form_class is None:
-        return None
-    data = form_class.data_of(version, question) if version is not None else None
-    form = form_class(data=data) if data is not None else form_class()
-    form.set_choices(db.session.scalars(select(Category).where(Category.bank_id == bank.id)
-                                        .order_by(Category.path)), version.difficulty if version else None)
-    return form
-
-
-def _target_category(bank, form) -> Category | None:
-    path = tuple(p.strip() for p in (form.new_category.data or "").split("/") if p.strip())
-    if path:
-        return services.category_for(bank, path)
-    return _category_in(bank, form.category.data)
-
-
-@bp.route("/<int:bank_id>/new", methods=["GET", "POST"])
-@role_required(*EDIT)
-def new_question(bank_id):
-    bank = get_bank_or_404(bank_id, *EDIT)
-    qtype = request.args.get("qtype", "multichoice")
-    form = _editor_form(bank, qtype)
-    if form is None:
-        abort(404)
-    problems, warnings = [], []
-    if form.validate_on_submit():
-        parsed, problems, warnings = form.checked()
-        category = _target_category(bank, form) if parsed else None
-        if parsed and category is None:
-            problems = [_("Choose a category or name a new one.")]
-        elif parsed:
-            question = services.create_question(bank, category, parsed, current_user, **form.meta_fields())
-            db.session.commit()
-            flash(_("Question saved as a draft."), "success")
-            for warning in warnings:
-                flash(warning, "warning")
-            return redirect(url_for("question_bank.question_detail", question_id=question.id))
-    return render_template("question_bank/editor.html", bank=bank, question=None, form=form, qtype=qtype,
-                           problems=problems, preview_url=url_for("question_bank.preview_new", bank_id=bank.id,
-                                                                  qtype=qtype))
-
-
-@bp.route("/question/<int:question_id>/edit", methods=["GET", "POST"])
-@role_required(*EDIT)
-def edit_question(question_id):
-    question = get_question_or_404(question_id, *EDIT)
-    version = question.current_version
-    form = _editor_form(question.bank, version.qtype, version, question)
-    if form is None:
-        flash(_("Questions of this type cannot be edited here yet; change them in a file and import it."), "warning")
-        return redirect(url_for("question_bank.question_detail", question_id=question.id))
-    problems = []
-    if form.validate_on_submit():
-        parsed, problems, warnings = form.checked(version)
-        if parsed:
-            try:
-                edit = services.save_version(question, parsed, current_user,
-                                             _target_category(question.bank, form), **form.meta_fields())
-            except services.BankError as exc:
-                db.session.rollback()
-                flash(str(exc), "danger")
-                return redirect(url_for("question_bank.question_detail", question_id=question.id))
-            db.session.commit()
-            _flash_edit(question, edit)
-            for warning in warnings:
-                flash(warning, "warning")
-            return redirect(url_for("question_bank.question_detail", question_id=question.id))
-    return render_template("question_bank/editor.html", bank=question.bank, question=question, form=form,
-                           qtype=version.qtype, problems=problems,
-                           preview_url=url_for("question_bank.preview_edit", question_id=question.id))
-
-
-def _flash_edit(question, edit) -> None:
-    if edit.moved:
-        flash(_("The question is now in “%(path)s”.", path=question.category.path), "success")
-    if edit.version is not None:
-        flash(_("Version %(n)d saved.", n=edit.version.version), "success")
-        if question.status.value == "draft" and edit.version.approved_at is None:
-            flash(_("The question needs a new review before tests can draw it."), "warning")
-    elif not edit.moved:
-        flash(_("Nothing changed; no new version was made."), "info")
-
-
-def _preview(form, previous, version_id: int):
-    """The rendered fragment of the examinee's view of the form's content (never saved)."""
-    parsed = form.parsed(previous)
-    mark = parsed.default_mark if parse_decimal(parsed.default_mark) is not None else "0"
-    version = SimpleNamespace(id=version_id, qtype=parsed.qtype, text=parsed.text, payload=parsed.payload,
-                              default_mark=mark)
-    form.validate()
-    problems = [f"{form[name].label.text}: {message}" for name, errs in form.errors.items()
-                if name != "csrf_token" for message in _flat(errs)]
-    if not problems:
-        _parsed, problems, _w = form.checked(previous)
-    return render_template("question_bank/_preview.html", version=version, problems=problems)
-
-
-def _flat(errors) -> list[str]:
-    """The messages of a field's errors (a FieldList nests dicts in lists)."""
-    if isinstance(errors, dict):
-        return [m for v in errors.values() for m in _flat(v)]
-    if isinstance(errors, (list, tuple)):
-        return [m for v in errors for m in _flat(v)]
-    return [str(errors)]
-
-
-@bp.route("/<int:bank_id>/preview", methods=["POST"])
-@role_required(*EDIT)
-def preview_new(bank_id):
-    bank = get_bank_or_404(bank_id, *EDIT)
-    form = _editor_form(bank, request.args.get("qtype", "multichoice"))
-    if form is None:
-        abort(404)
-    return _preview(form, None, 0)
-
-
-@bp.route("/question/<int:question_id>/preview", methods=["POST"])
-@role_required(*EDIT)
-def preview_edit(question_id):
-    question = get_question_or_404(question_id, *EDIT)
-    version = question.current_version
-    form = _editor_form(question.bank, version.qtype, version, question)
-    if form is None:
-        abort(404)
-    return _preview(form, version, version.id)
-
-
-@bp.route("/question/<int:question_id>/status/<action>", methods=["POST"])
-@role_required(*(EDIT + REVIEW))
-def change_status(question_id, action):
-    if action not in services.TRANSITIONS:
-        abort(404)
-    question = get_question_or_404(question_id, *ACTION_ROLES[action])
-    form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            services.transition(question, action, current_user, form.reason.data or "")
-        except services.BankError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-        else:
-            db.session.commit()
-            flash(_("%(action)s: done. The question is now “%(status)s”.", action=labels.QUESTION_ACTIONS[action],
-                    status=labels.QUESTION_STATUSES[question.status.value]), "success")
-    return redirect(url_for("question_bank.question_detail", question_id=question.id))
-
-
-@bp.route("/question/<int:question_id>/delete", methods=["POST"])
-@role_required(*EDIT)
-def delete_question(question_id):
-    question = get_question_or_404(question_id, *EDIT)
-    bank_id = question.bank_id
-    form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            services.delete_question(question, current_user)
-        except services.BankError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-            return redirect(url_for("question_bank.question_detail", question_id=question_id))
-        db.session.commit()
-        flash(_("Question deleted."), "success")
-    return redirect(url_for("question_bank.bank_detail", bank_id=bank_id))
 
 
 def _may_see_version(version_id: int) -> bool:

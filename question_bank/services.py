@@ -104,6 +104,12 @@ def _point_to(question: Question, version: QuestionVersion) -> None:
     question.tag_rows.extend(QuestionTag(key=k, tag=t) for k, t in wanted.items() if k not in have)
 
 
+def refresh_copies(question: Question) -> None:
+    """Recompute the question's copies of its current version (``flask questions reindex``)."""
+    if question.current_version is not None:
+        _point_to(question, question.current_version)
+
+
 def add_question(bank, parsed, user=None, status=QuestionStatus.APPROVED, *, source_file=None) -> Question:
     """Store one parsed question as a question with its first version (flushes).
 

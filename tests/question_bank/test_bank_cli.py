@@ -83,7 +83,7 @@ def test_author_then_approve_by_another_reviewer(app, runner):
 
     bank = _bank()
     root = bank.agency
-    author = f.user("author", root, roles=[("bank_editor", root), ("reviewer", root)])
+    f.user("author", root, roles=[("bank_editor", root), ("reviewer", root)])
     f.user("second", root, roles=[("reviewer", root)])
     f.user("plain", root)
     db.session.commit()
@@ -99,3 +99,25 @@ def test_author_then_approve_by_another_reviewer(app, runner):
     db.session.expire_all()
     assert set(db.session.scalars(select(Question.status))) == {QuestionStatus.APPROVED}
     assert runner.invoke(args=["questions", "import", str(path), "--bank", "B", "--author", "nobody"]).exit_code == 2
+
+
+def test_reindex_recomputes_the_copies(app, runner):
+    from question_bank.models import QuestionTag
+
+    from demo.loader import BANK_FILE
+
+    bank = _bank()
+    assert runner.invoke(args=["questions", "import", str(BANK_FILE), "--bank", "B"]).exit_code == 0
+    expected = db.session.execute(select(Question.id, Question.search_text, Question.dedup_key, Question.qtype)
+                                  .order_by(Question.id)).all()
+    tags = db.session.scalar(select(func.count()).select_from(QuestionTag))
+    assert tags > 92                                   # every demo question has two tags or more
+    db.session.execute(Question.__table__.update().values(search_text="", dedup_key="", qtype=""))
+    db.session.execute(QuestionTag.__table__.delete())
+    db.session.commit()
+    assert runner.invoke(args=["questions", "reindex", "--bank", "B"]).output == "92 questions reindexed\n"
+    db.session.expire_all()
+    assert db.session.execute(select(Question.id, Question.search_text, Question.dedup_key, Question.qtype)
+                              .order_by(Question.id)).all() == expected
+    assert db.session.scalar(select(func.count()).select_from(QuestionTag)) == tags
+    assert _count(bank) == 92

@@ -33,9 +33,9 @@ def bank(app):
                                         tags=("Đấu thầu",), difficulty="Khó"))
     q2 = services.add_question(bank, _q("Q2", "Hợp đồng trọn gói là gì?", category=("Luật Đấu thầu", "Hợp đồng"),
                                         tags=("Hợp đồng", "đấu thầu"), difficulty="Dễ"))
-    q3 = services.add_question(bank, _q("Q3", "CÁN BỘ, công chức là công dân Việt Nam?", "truefalse",
+    services.add_question(bank, _q("Q3", "CÁN BỘ, công chức là công dân Việt Nam?", "truefalse",
                                         category=("Cán bộ, công chức",)), status=QuestionStatus.DRAFT)
-    q4 = services.add_question(bank, _q("Q4", "Viết tắt của bên mời thầu?", "shortanswer", difficulty="0,4"),
+    services.add_question(bank, _q("Q4", "Viết tắt của bên mời thầu?", "shortanswer", difficulty="0,4"),
                                status=QuestionStatus.RETIRED)
     # Q1 asked twice in version 1 and once in version 2; Q2 once.
     v1 = q1.current_version

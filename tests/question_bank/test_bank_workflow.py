@@ -49,13 +49,19 @@ def _import(org, author="editor"):
     return report
 
 
-def says(page, message: str, **values) -> bool:
-    """The page shows ``message`` (an English msgid) in English or in Vietnamese."""
-    from flask_babel import force_locale, gettext
+def says(page, message: str, plural: str | None = None, **values) -> bool:
+    """The page shows ``message`` (an English msgid; ``plural`` with ``num`` for an
+    ngettext message) in English or in Vietnamese."""
+    from flask_babel import force_locale, gettext, ngettext
 
-    with force_locale("vi"):
-        translated = gettext(message, **values)
-    return (message % values if values else message) in page or translated in page
+    def render():
+        return ngettext(message, plural, values["num"]) if plural else gettext(message, **values)
+
+    shown = []
+    for locale in ("en", "vi"):
+        with force_locale(locale):
+            shown.append(render())
+    return any(text in page for text in shown)
 
 
 def _login(app, username):
@@ -159,8 +165,9 @@ def test_approve_all_leaves_the_reviewers_own_questions(app, org):
     both = _login(app, "both")
     response = both.post(f"/bank/{org['bank'].id}/approve-all", follow_redirects=True)
     text = _text(response)
-    assert says(text, "%(num)d questions approved.", num=3)
-    assert says(text, "%(num)d question you wrote was left for another reviewer.", num=1)
+    assert says(text, "%(num)d question approved.", "%(num)d questions approved.", num=3)
+    assert says(text, "%(num)d question you wrote was left for another reviewer.",
+                "%(num)d questions you wrote were left for another reviewer.", num=1)
     assert _question("Own").status == QuestionStatus.DRAFT
     assert {_question(n).status for n in ("Q1", "Q2", "Q3")} == {QuestionStatus.APPROVED}
     record = db.session.scalars(select(AuditLog).where(AuditLog.action == "questions.approve_all")).one()

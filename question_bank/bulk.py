@@ -3,7 +3,7 @@ multi-row statements per batch instead of one ORM object at a time (a 10,000-que
 in a couple of seconds; bench/bank.py).  Same rows as ``services.add_question`` writes."""
 import mimetypes
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 
 from db_types import utcnow
 from extensions import db
@@ -38,10 +38,12 @@ def insert_questions(bank, batch, categories, *, status, user=None, source_file=
         insert(Question).returning(Question.id, sort_by_parameter_order=True), rows).all()
     for row, qid in zip(versions, question_ids):
         row["question_id"] = qid
-    version_ids = db.session.scalars(
+    version_ids = db.session.scalars(   # one UPDATE then points each question at its version 1
         insert(QuestionVersion).returning(QuestionVersion.id, sort_by_parameter_order=True), versions).all()
-    db.session.execute(update(Question), [{"id": q, "current_version_id": v}
-                                          for q, v in zip(question_ids, version_ids)])
+    first = (select(QuestionVersion.id).where(QuestionVersion.question_id == Question.id, QuestionVersion.version == 1)
+             .scalar_subquery())
+    db.session.execute(update(Question).where(Question.id.in_(question_ids)).values(current_version_id=first)
+                       .execution_options(synchronize_session=False))
     tags = [{"question_id": qid, "key": key, "tag": tag}
             for p, qid in zip(batch, question_ids) for key, tag in qc.tag_keys(p.tags).items()]
     if tags:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from accounts.models import AuditLog, DisciplineForm, DisciplineRecord, RatingHistory
-from classification import services, workflow
+from classification import workflow
 from extensions import db
 from scoring.rating import Level
 from scoring.rewards import Award, rewards_for

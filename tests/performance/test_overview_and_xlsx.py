@@ -85,7 +85,7 @@ def item(org):
 
 def test_import_all_rows_valid(org, login, item):
     response = _upload(login("boss"), _sheet(GOOD_ROWS))
-    assert response.status_code == 200 and "3 tasks imported" in response.get_data(as_text=True)
+    assert response.status_code == 200 and response.get_data(as_text=True).count('class="ok"') == 3
     tasks = db.session.scalars(select(Task).order_by(Task.id)).all()
     assert [(t.assignee.username, t.period, t.target, t.factor, t.weight, t.deadline, t.kind.value) for t in tasks] == [
         ("a", "2026-Q1", 4, 1, 1, date(2026, 3, 31), "regular"),
@@ -103,7 +103,7 @@ def test_one_bad_row_imports_nothing_and_every_row_is_reported(org, login, item)
     response = _upload(login("boss"), _sheet(bad))
     html = response.get_data(as_text=True)
     assert db.session.scalar(select(db.func.count(Task.id))) == 0
-    assert "Nothing was imported" in html
+    assert html.count('class="bad"') == 3 and html.count('class="ok"') == 3
     report = {r.row: r for r in task_sheets.import_tasks(_sheet(bad), org["boss"])[0]}
     db.session.rollback()
     assert [n for n, r in report.items() if not r.errors] == [2, 3, 4]       # header is row 1
@@ -113,9 +113,14 @@ def test_one_bad_row_imports_nothing_and_every_row_is_reported(org, login, item)
 
 
 def test_file_level_errors(org, login):
-    client = login("boss")
-    assert "Columns missing" in _upload(client, _sheet([], header=["STT", "Nhiệm vụ"])).get_data(as_text=True)
-    assert "not an XLSX" in _upload(client, b"PK\x03\x04 not really").get_data(as_text=True)
+    reports, problems, added = task_sheets.import_tasks(_sheet([], header=["STT", "Nhiệm vụ"]), org["boss"])
+    assert (reports, added, len(problems)) == ([], [], 1)
+    assert all(col in problems[0] for col in ("Tên đăng nhập", "Năm", "Quý", "Chỉ tiêu (số lượng)", "Hạn hoàn thành"))
+    assert "Nhiệm vụ," not in problems[0]                   # the columns present are not listed
+    reports, problems, added = task_sheets.import_tasks(b"PK\x03\x04 not really", org["boss"])
+    assert (reports, added, len(problems)) == ([], [], 1)
+    page = _upload(login("boss"), b"PK\x03\x04 not really").get_data(as_text=True)
+    assert "alert-danger" in page and db.session.scalar(select(db.func.count(Task.id))) == 0
 
 
 def test_export_then_import_round_trip(org, login):

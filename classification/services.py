@@ -14,6 +14,7 @@ from classification.workflow import WorkflowError, workflow
 from db_types import utcnow
 from extensions import db
 from scoring.rating import explain, rate_year, rating_to_json, reason_to_json
+from scoring.rating.engine import no_cycle_collection
 
 
 def people_of(agency: Agency) -> list[User]:
@@ -48,6 +49,11 @@ def run_rating(agency: Agency, year: int, actor=None) -> list[YearlyClassificati
     WorkflowError when ``agency``'s own unit is not in draft.  Returns the rows of
     everyone under ``agency`` in tree order; one audit record per unit written.
     """
+    with no_cycle_collection():
+        return _run(agency, year, actor)
+
+
+def _run(agency: Agency, year: int, actor) -> list[YearlyClassification]:
     people = people_of(agency)
     units = {u.id: u.agency.rating_unit() for u in people}
     frozen = _frozen_units(set(units.values()), year)

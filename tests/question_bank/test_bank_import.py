@@ -112,3 +112,23 @@ def test_a_long_unknown_difficulty_is_kept_within_its_column(app, org):
     question = services.add_question(org["bank"], q)
     db.session.commit()
     assert question.current_version.difficulty == "x" * 50
+
+
+def test_bulk_import_links_each_question_to_its_own_version(app, org):
+    bank = org["bank"]
+    services.import_file(bank, GIFT.encode(), "first.gift")
+    last = db.session.scalars(select(Question).order_by(Question.id.desc())).first()
+    services.delete_question(last, org["editor"])           # the largest ids are gone before the next import
+    report = services.import_file(bank, (GIFT + "\n" + VARIANTS).encode(), "second.gift", user=org["editor"])
+    db.session.commit()
+    assert report.imported == 5
+    rows = db.session.execute(select(Question.id, Question.qtype, QuestionVersion.question_id, QuestionVersion.name,
+                                     QuestionVersion.version, Question.search_text)
+                              .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
+                              .order_by(Question.id)).all()
+    assert all(qid == owner and version == 1 for qid, _t, owner, _n, version, _s in rows)
+    assert [(n, t) for _q, t, _o, n, _v, _s in rows] == [
+        ("Q1", "multichoice"), ("Q2", "truefalse"),
+        ("Q1", "multichoice"), ("Q2", "truefalse"), ("Q3", "numerical"), ("Q1 bis", "multichoice"),
+        ("Q1 ter", "multichoice")]
+    assert rows[-1][5].startswith("q1 ter luat dau thau so 22/2023/qh15")

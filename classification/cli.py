@@ -43,11 +43,11 @@ def run_command(year, code, lang, quiet):
         except WorkflowError as error:
             db.session.rollback()
             raise click.ClickException(str(error)) from None
+        counts = ", ".join(f"{k} {v}" for k, v in level_counts(rows).items())   # before the commit expires them
+        council = sum(r.needs_council for r in rows)
         db.session.commit()
         if quiet:
-            counts = ", ".join(f"{k} {v}" for k, v in level_counts(rows).items())
-            click.echo(f"{agency.code}: {len(rows)} people; {counts}; "
-                       f"council {sum(r.needs_council for r in rows)}")
+            click.echo(f"{agency.code}: {len(rows)} people; {counts}; council {council}")
             continue
         for row in rows_of(agency, year):      # one read with the reasons
             with force_locale(lang):

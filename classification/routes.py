@@ -73,8 +73,8 @@ def run(agency_id, year):
             db.session.rollback()
             flash(str(error), "danger")
         else:
+            written = sum(1 for r in rows if r.state == ClassificationState.DRAFT)   # before the commit expires them
             db.session.commit()
-            written = sum(1 for r in rows if r.state == ClassificationState.DRAFT)
             flash(_("Rated %(n)d people.", n=written), "success")
             if written < len(rows):
                 flash(_("%(n)d people of units already proposed or approved were left unchanged.",

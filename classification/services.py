@@ -102,7 +102,8 @@ def _frozen_units(units: set, year: int) -> dict:
 def _existing(people, year: int):
     ids = [u.id for u in people]
     for start in range(0, len(ids), 5000):     # bounded IN lists
-        yield from db.session.scalars(select(YearlyClassification).where(
+        yield from db.session.scalars(select(YearlyClassification).options(   # rewritten: no need to read
+            defer(YearlyClassification.details), defer(YearlyClassification.reasons)).where(
             YearlyClassification.year == year, YearlyClassification.user_id.in_(ids[start:start + 5000])))
 
 

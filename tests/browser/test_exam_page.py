@@ -51,23 +51,28 @@ def test_answers_survive_reload_and_second_tab_and_submit_grades(live, browser):
     page.locator("form[action*='/start'] button").first.click()
     page.wait_for_url("**/exam/attempt/*")
 
-    first = page.locator("[data-position='1'] input[type=radio]").nth(1)
+    # The paper is drawn at random: use the first two questions answered with radio buttons.
+    positions = page.eval_on_selector_all(
+        "[data-position]", "els => els.filter(e => e.querySelector('input[type=radio]'))"
+                           ".map(e => e.dataset.position)")
+    p1, p2 = positions[0], positions[1]
+    first = page.locator(f"[data-position='{p1}'] input[type=radio]").nth(1)
     first.check()
     page.wait_for_function("() => document.body.innerText.includes('Saved') || "
                            "document.body.innerText.includes('Đã lưu')")
     page.wait_for_timeout(300)
-    attempt, response, seq = _slot_response(app, 1)
+    attempt, response, seq = _slot_response(app, int(p1))
     assert response is not None and seq >= 1
 
     page.reload()
     page.wait_for_load_state()
-    assert page.locator("[data-position='1'] input[type=radio]").nth(1).is_checked()
+    assert page.locator(f"[data-position='{p1}'] input[type=radio]").nth(1).is_checked()
 
     # A second tab takes over; the first is told and its later answer is kept locally.
     second = context.new_page()
     second.goto(page.url)
     second.wait_for_load_state()
-    page.locator("[data-position='2'] input[type=radio]").first.check()
+    page.locator(f"[data-position='{p2}'] input[type=radio]").first.check()
     page.wait_for_selector("#banner:not([hidden])", timeout=10000)   # the 409 banner
     assert page.locator("#banner-text").inner_text().strip() != ""
     second.close()
@@ -75,7 +80,7 @@ def test_answers_survive_reload_and_second_tab_and_submit_grades(live, browser):
     page.reload()                      # the first tab takes the attempt back and resends
     page.wait_for_load_state()
     page.wait_for_timeout(1000)
-    _attempt, response2, _seq = _slot_response(app, 2)
+    _attempt, response2, _seq = _slot_response(app, int(p2))
     assert response2 is not None
 
     assert errors == []

@@ -307,7 +307,7 @@ def _seed_pages(n: int):
 CASES = [
     ("list, page 1", lambda b, c, r: ""),
     ("list, a random page (1–1000)", lambda b, c, r: f"page={r.randint(1, 1000)}"),
-    ("category (1,000 q.)", lambda b, c, r: f"category={r.choice(c)}"),
+    ("category (500 q.)", lambda b, c, r: f"category={r.choice(c)}"),
     ("search 'luat dau thau'", lambda b, c, r: "q=luat+dau+thau"),
     ("search 'hợp đồng nhà thầu'", lambda b, c, r: "q=h%E1%BB%A3p+%C4%91%E1%BB%93ng+nh%C3%A0+th%E1%BA%A7u"),
     ("search one question 'cau 31337'", lambda b, c, r: "q=cau+31337"),

@@ -235,18 +235,20 @@ def part_command(url: str, keep: bool) -> None:
         print(f"loaded {', '.join(f'{k} {v:,}' for k, v in counts.items())} in {time.perf_counter() - t0:.0f} s")
         env = {**os.environ, "DATABASE_URL": app_url, "SECRET_KEY": "bench", "FLASK_APP": "app"}
         flask = str(Path(sys.executable).parent / "flask")
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        t0 = time.perf_counter()
-        done = subprocess.run([flask, "--app", "app", "rating", "run", "--year", str(YEAR), "--quiet"], cwd=ROOT,
-                              env=env, capture_output=True, text=True)
-        wall = time.perf_counter() - t0
-        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        if done.returncode:
-            print(done.stdout[-2000:], done.stderr[-4000:])
-            raise SystemExit("the command failed")
-        print(done.stdout.strip())
-        print(f"whole command `flask rating run --year {YEAR} --quiet`: {wall:.1f} s wall, "
-              f"max resident memory {max(rss, before) / 1024:.0f} MiB")
+        for label in ("first run, rows created", "second run, rows rewritten"):
+            t0 = time.perf_counter()
+            timer = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
+            done = subprocess.run([*timer, flask, "--app", "app", "rating", "run", "--year", str(YEAR), "--quiet"],
+                                  cwd=ROOT, env=env, capture_output=True, text=True)
+            wall = time.perf_counter() - t0
+            if done.returncode:
+                print(done.stdout[-2000:], done.stderr[-4000:])
+                raise SystemExit("the command failed")
+            rss_kib = (int(done.stderr.strip().splitlines()[-1]) if timer
+                       else resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+            print(done.stdout.strip())
+            print(f"whole command `flask rating run --year {YEAR} --quiet` ({label}): {wall:.1f} s wall, "
+                  f"max resident memory {rss_kib / 1024:.0f} MiB")
         with psycopg.connect(scratch) as conn:
             stored = conn.execute("SELECT level, count(*) FROM yearly_classification GROUP BY level ORDER BY level").fetchall()
         print(f"stored: {dict(stored)}")

@@ -58,7 +58,7 @@ def test_the_classification_list(app):
     rows = [SimpleNamespace(user=SimpleNamespace(full_name=v, agency=SimpleNamespace(name="@unit"), position="-pos",
                                                  staff_category=SimpleNamespace(value="civil_servant")),
                             profile="nd335", score=Fraction(181, 2), level_before_quota="GOOD", level="GOOD",
-                            needs_council=False, reasons=[{"vi": "+lý do", "en": "+reason"}]) for v in HOSTILE]
+                            needs_council=False, reasons=[{"vi": "+lý do", "en": "+lý do"}]) for v in HOSTILE]
     assert_inert(classification_xlsx(rows, 2026), HOSTILE + ["@unit", "-pos", "+lý do"])
 
 

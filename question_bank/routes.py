@@ -126,20 +126,16 @@ def question_detail(question_id):
 
 
 def _may_see_version(version_id: int) -> bool:
-    """Bank staff of the owning agency, or an examinee who was asked this version in a
-    test or got it in one of their practice quizzes."""
-    from exam.models import Attempt, AttemptSlot, PracticeQuiz
+    """Bank staff of the owning agency, or an examinee who was asked this version."""
+    from exam.models import Attempt, AttemptSlot
 
     version = db.session.get(QuestionVersion, version_id)
     if version is None:
         return False
     if can_reach(current_user, version.question.bank.agency, *queries.BANK_ROLES):
         return True
-    asked = db.session.scalar(select(AttemptSlot.id).join(Attempt).where(
+    return db.session.scalar(select(AttemptSlot.id).join(Attempt).where(
         AttemptSlot.version_id == version_id, Attempt.user_id == current_user.id).limit(1)) is not None
-    return asked or any(version_id in (items or []) for items in db.session.scalars(
-        select(PracticeQuiz.items).where(PracticeQuiz.user_id == current_user.id,
-                                         PracticeQuiz.bank_id == version.question.bank_id)))
 
 
 @bp.route("/file/<int:version_id>/<path:name>")

@@ -333,23 +333,3 @@ def test_moving_to_another_category_makes_no_version(app, org):
     assert (question.category.path, _versions(question), question.status) == ("Chung / Lưu trữ", [1],
                                                                                QuestionStatus.APPROVED)
 
-
-def test_images_are_shown_to_who_was_asked_or_practises_only(app, org):
-    from conftest import shared_path
-    from exam.models import PracticeQuiz
-
-    path = shared_path("corpus", "public", "moodle-xml", "qas-editor_multichoice.xml")
-    services.import_file(org["bank"], path.read_bytes(), path.name, user=org["editor"])
-    question = db.session.scalars(select(Question).order_by(Question.id.desc())).first()
-    name = db.session.scalars(select(QuestionFile.name).where(
-        QuestionFile.version_id == question.current_version_id)).first()
-    url = f"/bank/file/{question.current_version_id}/{name}"
-    practising = f.user("practising", org["P"])
-    db.session.add(PracticeQuiz(user_id=practising.id, bank_id=org["bank"].id, items=[question.current_version_id]))
-    db.session.commit()
-    with _login(app, "editor").get(url) as response:
-        assert response.status_code == 200 and response.mimetype.startswith("image/")
-    with _login(app, "practising").get(url) as response:
-        assert response.status_code == 200
-    with _login(app, "student").get(url) as response:
-        assert response.status_code == 404

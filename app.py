@@ -15,7 +15,19 @@ def create_app(config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_proxy_fix(app)
     return app
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Behind ``PROXY_FIX`` reverse proxies, take the client's address and scheme from their
+    ``X-Forwarded-*`` headers (the rate limits, the exam's address ranges and the event log
+    need the real address; DECISIONS.md 19)."""
+    hops = int(app.config.get("PROXY_FIX") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_extensions(app: Flask) -> None:
@@ -34,13 +46,18 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
     import models  # noqa: F401  (every model registered on the metadata)
+    from jobs.runners import init_app as init_jobs
+
+    init_jobs(app)  # background jobs: rq, thread or sync (DECISIONS.md 18)
 
 
 def register_blueprints(app: Flask) -> None:
     from accounts.account_routes import bp as account_bp
     from accounts.routes import bp as accounts_bp
+    import accounts.reset  # noqa: F401  (password reset links: views on accounts.bp)
     from classification.routes import bp as classification_bp
     from exam.routes import bp as exam_bp
+    from jobs.routes import bp as jobs_bp
     from performance.routes import bp as performance_bp
     from question_bank.routes import bp as question_bank_bp
     from reports.routes import bp as reports_bp
@@ -52,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(performance_bp, url_prefix="/tasks")
     app.register_blueprint(classification_bp, url_prefix="/rating")
     app.register_blueprint(reports_bp, url_prefix="/reports")
+    app.register_blueprint(jobs_bp, url_prefix="/jobs")
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -73,9 +91,10 @@ def register_commands(app: Flask) -> None:
     from classification.cli import rating_cli
     from demo.cli import demo_cli
     from exam.cli import exam_cli
+    from jobs.cli import jobs_cli
     from question_bank.cli import questions_cli
     from translations.cli import translate_cli
 
-    for group in (demo_cli, questions_cli, rating_cli, exam_cli, translate_cli):
+    for group in (demo_cli, questions_cli, rating_cli, exam_cli, translate_cli, jobs_cli):
         app.cli.add_command(group)
     register_security_commands(app)  # audit, data, users, backup

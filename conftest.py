@@ -100,3 +100,11 @@ def shared_path(*parts) -> Path:
     if not path.exists():
         pytest.skip(f"{path} not present: the shared corpus lives beside the repository in CI")
     return path
+
+
+@pytest.fixture
+def english(app):
+    """Messages in English (their source text) for tests that compare them."""
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"
+    yield
+    app.config["BABEL_DEFAULT_LOCALE"] = "vi"

@@ -9,3 +9,5 @@ from performance.models import Commitment, EvidenceFile, ProductReport, Task, Ve
 from question_bank.models import Category, Question, QuestionBank, QuestionFile, QuestionVersion  # noqa: F401
 from classification.models import Achievement, QuotaException, RatingWorkflow  # noqa: F401
 from performance.models import CatalogueItem, CommitmentChange  # noqa: F401
+from accounts.reset import PasswordReset  # noqa: F401  (also registers its views on accounts.bp)
+from jobs.models import Job  # noqa: F401,E402

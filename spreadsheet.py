@@ -1,15 +1,37 @@
 """Safe XLSX writing: every text is a string cell, never a formula (DECISIONS.md 22)."""
+from datetime import date, datetime
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 
+DATE_FORMAT, DATETIME_FORMAT = "dd/mm/yyyy", "dd/mm/yyyy hh:mm"  # DECISIONS 23
+
+
+def _local(value: datetime) -> datetime:
+    """An aware time in the platform's zone, without tzinfo (Excel has no time zones)."""
+    if value.tzinfo is None:
+        return value
+    from flask import current_app, has_app_context
+
+    zone = current_app.config.get("TIMEZONE", "Asia/Ho_Chi_Minh") if has_app_context() else "Asia/Ho_Chi_Minh"
+    return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+
+
 def write_cell(ws, row: int, col: int, value):
+    """One cell: text as a string cell, dates and times as date cells shown dd/mm/yyyy (hh:mm)."""
+    if isinstance(value, datetime):
+        value = _local(value)
     cell = ws.cell(row=row, column=col, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # a leading "=" stays text, not a formula
+    elif isinstance(value, datetime):
+        cell.number_format = DATETIME_FORMAT
+    elif isinstance(value, date):
+        cell.number_format = DATE_FORMAT
     return cell
 
 

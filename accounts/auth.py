@@ -10,12 +10,22 @@ def load_user(user_id: str):
     """Flask-Login loader.  The id carries ``session_version`` (bumping it revokes every
     session of the person) and the cookie a session token whose record must be open
     (:mod:`accounts.sessions`: logout and the idle timeout end it server-side)."""
-    from accounts.sessions import current_record_valid
+    from accounts.sessions import SessionIdentity, defers_check
 
     try:
         uid, version = (int(x) for x in user_id.split(":"))
     except ValueError:
         return None
+    if defers_check():  # the endpoint checks the session inside its own statement
+        return SessionIdentity(uid, version)
+    return full_user(uid, version)
+
+
+def full_user(uid: int, version: int):
+    """The User of a session claim, or None when the account is gone or inactive, its
+    session version moved on, or the cookie's session record is not open."""
+    from accounts.sessions import current_record_valid
+
     user = db.session.get(User, uid)
     if user is None or user.session_version != version or not user.active:
         return None

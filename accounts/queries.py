@@ -4,14 +4,17 @@ from sqlalchemy import func, select
 from accounts.models import Agency, Role, User
 from accounts.permissions import agency_scope
 from extensions import db
+from text_utils import person_sort_key
 
 
 def staff_in_scope(user, *roles: Role, agency: Agency | None = None) -> list[User]:
-    """People the reader reaches with ``roles``, optionally below ``agency``; by agency path, name."""
-    stmt = select(User).join(User.agency).where(agency_scope(user, *roles))
+    """People the reader reaches with ``roles``, optionally below ``agency``; by agency path,
+    then name in Vietnamese order (:func:`text_utils.person_sort_key`)."""
+    stmt = select(User, Agency.path).join(User.agency).where(agency_scope(user, *roles))
     if agency is not None:
         stmt = stmt.where(Agency.path.startswith(agency.path))
-    return list(db.session.scalars(stmt.order_by(Agency.path, User.full_name)))
+    rows = db.session.execute(stmt).all()
+    return [u for u, _path in sorted(rows, key=lambda r: (r[1], person_sort_key(r[0].full_name), r[0].id))]
 
 
 def agency_tree(user, *roles: Role) -> list[tuple[Agency, int, int]]:

@@ -10,7 +10,7 @@ from accounts import queries, services, sessions, twofactor
 from accounts.auth import is_safe_next
 from accounts.forms import EmptyForm, LoginForm, SecondFactorForm
 from accounts.models import Agency, Role, User
-from accounts.permissions import require_reach, role_required
+from accounts.permissions import can_reach, require_reach, role_required
 from accounts.policy import access, public
 from extensions import db, limiter
 
@@ -164,4 +164,7 @@ def person(user_id):
     person = db.get_or_404(User, user_id)
     if person.id != current_user.id:
         require_reach(current_user, person.agency, *STAFF_VIEWERS)
-    return render_template("accounts/person.html", person=person, manager=queries.direct_manager(person))
+    from accounts.reset import ISSUERS
+    can_reset = person.id != current_user.id and can_reach(current_user, person.agency, *ISSUERS)
+    return render_template("accounts/person.html", person=person, manager=queries.direct_manager(person),
+                           can_reset=can_reset)

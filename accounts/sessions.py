@@ -87,6 +87,88 @@ def end_all(user: User, reason: str = "logout_everywhere") -> int:
     return result.rowcount
 
 
+def current_token_hash() -> str | None:
+    """SHA-256 of the cookie's session token (the key of its :class:`UserSession`), or None."""
+    token = session.get("sid") if has_request_context() else None
+    return _digest(token) if token else None
+
+
+# ---- the check folded into an endpoint's own statement ------------------------------------
+#
+# A few hot JSON endpoints (the exam autosave, ``exam.fast_save``) check the session record,
+# the session version and the account's ``active`` flag inside the one SQL statement that
+# does their work, instead of loading the User first: for them the Flask-Login loader
+# returns a :class:`SessionIdentity` (the cookie's signed claim, not yet checked).  Such an
+# endpoint must (1) put :func:`record_clause` in its statement's WHERE, and (2) when its
+# statement matches nothing, call :func:`confirm_identity` before doing anything else —
+# which loads and checks the User exactly as every other endpoint does.  The check is not
+# cached: a session ended by logout, "log out everywhere", an administrator or the idle
+# timeout cannot save one more answer, in any worker.
+
+#: Endpoints that verify the identity in their own statement (registered by their module).
+DEFERRED_CHECK_ENDPOINTS: set[str] = set()
+
+
+class SessionIdentity:
+    """The signed cookie's claim (user id, session version) for an endpoint that checks it in
+    its own statement (see above).  Authenticated as far as Flask-Login is concerned; carries
+    nothing else of the User, so nothing can read a stale role or name from it."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    deferred = True
+    locale = None
+
+    def __init__(self, user_id: int, session_version: int):
+        self.id, self.session_version = user_id, session_version
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def __repr__(self) -> str:
+        return f"<SessionIdentity {self.id}:{self.session_version} (not yet checked)>"
+
+
+def defers_check() -> bool:
+    """Does the current request's endpoint verify the session in its own statement?  Not
+    while two-factor enrolment is enforced (the session guard then needs the User's roles)."""
+    return (has_request_context() and request.endpoint in DEFERRED_CHECK_ENDPOINTS
+            and not current_app.config.get("REQUIRE_2FA"))
+
+
+def record_clause(user_id, session_version, token_hash):
+    """SQL condition: the user exists, is active, has this session version, and the session
+    record ``token_hash`` is open and theirs.  The arguments are SQL expressions (bound
+    parameters or columns); :func:`current_token_hash` gives the hash."""
+    from sqlalchemy import exists, true
+
+    users, records = User.__table__, UserSession.__table__
+    return exists().where(users.c.id == user_id, users.c.session_version == session_version,
+                          users.c.active == true(), records.c.token_hash == token_hash,
+                          records.c.user_id == users.c.id, records.c.ended_at.is_(None))
+
+
+def confirm_identity() -> bool:
+    """For a deferred endpoint whose own statement did not match: load and check the User as
+    every endpoint does (:func:`accounts.auth.full_user`) and make it ``current_user``.
+    False when the session is not valid (the caller answers as ``login_required`` does)."""
+    from flask import g
+    from flask_login import current_user
+
+    from accounts.auth import full_user
+
+    claim = current_user._get_current_object()
+    if not getattr(claim, "deferred", False):
+        return bool(claim.is_authenticated)
+    user = full_user(claim.id, claim.session_version)
+    if user is None:
+        g._login_user = current_app.login_manager.anonymous_user()
+        return False
+    g._login_user = user
+    return True
+
+
 def current_record_valid(user: User) -> bool:
     """True when the cookie's session token names an open session of ``user``."""
     token = session.get("sid") if has_request_context() else None

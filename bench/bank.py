@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bank.py                    # both parts
     .venv/bin/python bench/bank.py --part import      # the two 10,000-question imports
+    .venv/bin/python bench/bank.py --part import --import-pg --profile   # also PostgreSQL, with profiles
     .venv/bin/python bench/bank.py --part pages --pg postgresql://postgres@127.0.0.1:5432/postgres
 
 1. ``import``: generates a 10,000-question GIFT file (multiple choice, true/false, short
@@ -13,9 +14,10 @@
    the process, which the machine's other jobs do not inflate), the child's peak RSS
    (ru_maxrss: the whole process, app and libraries included) and the tracemalloc peak of
    the import call (a separate child, since tracing slows it); target < 5 s and < 300 MB.
-   ``--import-pg`` also imports into a scratch PostgreSQL database; ``--nh3-cleaner`` also
-   runs the imports with the sanitiser change proposed for formats/text.py (one reused
-   ``nh3.Cleaner``; the parsers are not this script's to change).
+   ``--import-pg`` also imports into a scratch PostgreSQL database (created on the --pg
+   server and dropped after each run); ``--profile`` adds one cProfile run per case and
+   prints its 25 costliest functions (own time).  Each line carries the 1-minute load
+   when that case started.
 2. ``pages``: on PostgreSQL, creates a scratch database (``bench_bank_<pid>``), seeds one bank
    with 50,000 questions (imported through the same service), 60,000 attempt slots for the
    usage counts, mixed statuses; then measures server time in-process (the test client, no
@@ -128,36 +130,11 @@ def _bank(code="BENCH"):
 
 # --- part 1: imports (each run in a child process for a clean peak RSS) ------------------
 
-def reuse_nh3_cleaner() -> None:
-    """The change proposed for question_bank/formats/text.py: sanitise with one
-    ``nh3.Cleaner`` built once (same output) instead of ``nh3.clean(html, **options)``, which
-    rebuilds the sanitiser from the Python sets on every call (≈ 47 µs → 3 µs a call)."""
-    import nh3
-
-    from question_bank.formats import text
-
-    cleaner = nh3.Cleaner(tags=text._TAGS, attributes=text._ATTRIBUTES, url_schemes=text._SCHEMES,
-                          attribute_filter=text._attribute_filter, filter_style_properties=text._STYLE_PROPERTIES,
-                          strip_comments=True)
-
-    class Shim:
-        def __getattr__(self, name):
-            return getattr(nh3, name)
-
-        @staticmethod
-        def clean(html, **_options):
-            return cleaner.clean(html)
-
-    text.nh3 = Shim()
-
-
-def child_import(path: str, url: str, trace: bool, cleaner: bool) -> dict:
+def child_import(path: str, url: str, trace: bool, profile: bool = False) -> dict:
     from extensions import db
     from question_bank.formats import parse
     from question_bank.services import import_result
 
-    if cleaner:
-        reuse_nh3_cleaner()
     app = make_app(url)
     data = Path(path).read_bytes()
     with app.app_context():
@@ -166,6 +143,11 @@ def child_import(path: str, url: str, trace: bool, cleaner: bool) -> dict:
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         if trace:
             tracemalloc.start()
+        if profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         start, cpu = time.perf_counter(), time.process_time()
         result = parse(data, Path(path).name)               # what services.import_file does, timed in two
         parsed, parsed_cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -173,6 +155,14 @@ def child_import(path: str, url: str, trace: bool, cleaner: bool) -> dict:
         db.session.commit()
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         peak = tracemalloc.get_traced_memory()[1] if trace else None
+        if profile:
+            import io
+            import pstats
+
+            profiler.disable()
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+            print(out.getvalue(), file=sys.stderr)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         db.session.remove()
         db.engine.dispose()
@@ -181,18 +171,26 @@ def child_import(path: str, url: str, trace: bool, cleaner: bool) -> dict:
             "traced_mb": None if peak is None else peak / 2**20}
 
 
-def _run_child(path: Path, url: str, pg: str | None, trace=False, cleaner=False) -> dict:
-    flags = (["--trace"] if trace else []) + (["--nh3-cleaner"] if cleaner else [])
+def _run_child(path: Path, url: str, pg: str | None, trace=False, profile=False) -> dict:
+    flags = (["--trace"] if trace else []) + (["--profile"] if profile else [])
     try:
         out = subprocess.run([sys.executable, __file__, "--child", str(path), "--url", url, *flags],
-                             capture_output=True, text=True, check=True, cwd=ROOT)
+                             capture_output=True, text=True, cwd=ROOT)
+        if out.returncode:
+            raise SystemExit(f"the import child failed:\n{out.stderr[-3000:]}")
+        if profile:
+            print(out.stderr[out.stderr.find("   Ordered by"):])
         return json.loads(out.stdout.strip().splitlines()[-1])
     finally:
         if url.startswith("postgresql"):
             _drop_db(pg, url)
 
 
-def part_import(repeat: int, pg: str | None, cleaner: bool) -> None:
+def _load() -> str:
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def part_import(repeat: int, pg: str | None, profile: bool) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-bank-files-"))
     files = {"GIFT": tmp / "bank-10000.gift", "XLSX": tmp / "bank-10000.xlsx"}
     files["GIFT"].write_text(gift_text(N_IMPORT), encoding="utf-8")
@@ -204,17 +202,20 @@ def part_import(repeat: int, pg: str | None, cleaner: bool) -> None:
         if pg:
             targets.append(("PostgreSQL", lambda: _scratch_db(pg)))
         for db_label, url_of in targets:
-            for reuse in (False, True) if cleaner else (False,):
-                runs = [_run_child(path, url_of(), pg, cleaner=reuse) for _ in range(repeat)]
-                traced = _run_child(path, url_of(), pg, trace=True, cleaner=reuse)
-                best = min(runs, key=lambda r: r["seconds"])
-                print(f"import {label} {path.stat().st_size / 2**20:.1f} MiB into {db_label}"
-                      f"{' (nh3.Cleaner reused)' if reuse else ''}: {best['imported']} questions "
-                      f"({best['errors']} errors), best {best['seconds']:.2f} s wall = parse {best['parse']:.2f} + "
-                      f"write {best['seconds'] - best['parse']:.2f} ({best['cpu']:.2f} s CPU: parse "
-                      f"{best['parse_cpu']:.2f}), median {statistics.median(r['seconds'] for r in runs):.2f} s of "
-                      f"{repeat}; peak RSS {max(r['rss_mb'] for r in runs):.0f} MB (after loading the app: "
-                      f"{best['rss_before_mb']:.0f} MB); tracemalloc peak of the import {traced['traced_mb']:.0f} MiB")
+            load = _load()
+            runs = [_run_child(path, url_of(), pg) for _ in range(repeat)]
+            traced = _run_child(path, url_of(), pg, trace=True)
+            best = min(runs, key=lambda r: r["seconds"])
+            print(f"import {label} {path.stat().st_size / 2**20:.1f} MiB into {db_label} (load {load} → "
+                  f"{_load()}): {best['imported']} questions "
+                  f"({best['errors']} errors), best {best['seconds']:.2f} s wall = parse {best['parse']:.2f} + "
+                  f"write {best['seconds'] - best['parse']:.2f} ({best['cpu']:.2f} s CPU: parse "
+                  f"{best['parse_cpu']:.2f}), median {statistics.median(r['seconds'] for r in runs):.2f} s of "
+                  f"{repeat}; peak RSS {max(r['rss_mb'] for r in runs):.0f} MB (after loading the app: "
+                  f"{best['rss_before_mb']:.0f} MB); tracemalloc peak of the import {traced['traced_mb']:.0f} MiB",
+                  flush=True)
+            if profile:
+                _run_child(path, url_of(), pg, profile=True)
 
 
 # --- part 2: pages over 50,000 questions on PostgreSQL -----------------------------------
@@ -379,8 +380,7 @@ def main() -> None:
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres",
                         help="a PostgreSQL URL whose server may create and drop scratch databases")
     parser.add_argument("--import-pg", action="store_true", help="also time the imports into PostgreSQL")
-    parser.add_argument("--nh3-cleaner", action="store_true",
-                        help="also time the imports with the sanitiser change proposed for formats/text.py")
+    parser.add_argument("--profile", action="store_true", help="also print a cProfile of one import per case")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--child")
@@ -388,11 +388,11 @@ def main() -> None:
     parser.add_argument("--trace", action="store_true")
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child_import(args.child, args.url, args.trace, args.nh3_cleaner)))
+        print(json.dumps(child_import(args.child, args.url, args.trace, args.profile)))
         return
     print("load before:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
     if args.part in ("import", "all"):
-        part_import(args.repeat, args.pg if args.import_pg else None, args.nh3_cleaner)
+        part_import(args.repeat, args.pg if args.import_pg else None, args.profile)
     if args.part in ("pages", "all"):
         part_pages(args.pg, args.requests)
     print("load after: ", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())

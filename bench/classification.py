@@ -2,17 +2,21 @@
 quarters (3 per quarter), general points per quarter, one leader per agency.
 
     .venv/bin/python bench/classification.py                      # both parts
-    .venv/bin/python bench/classification.py --part engine        # scoring.rating.rate_year only
-    .venv/bin/python bench/classification.py --part command --database-url postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/classification.py --part engine        # scoring.rating.batch.rate_batch
+    .venv/bin/python bench/classification.py --part engine --reference   # … and rate_year, compared
+    .venv/bin/python bench/classification.py --part command --database-url postgresql://postgres@127.0.0.1:5432/bench_rating
 
-1. ``engine``: the pure engine on the same population built as plain inputs: seconds
-   (best and median of --repeat) and peak memory of the call (tracemalloc).
+1. ``engine``: the batch engine (``scoring.rating.batch.rate_batch``, exact int64 arrays) on
+   the population as columns: seconds (best and median of --repeat, wall and CPU) and peak
+   memory of the call (tracemalloc); then the time to build every person's stored reasons
+   and details from its result. ``--reference`` also times the Fraction engine
+   (``rate_year``) on the same people as PersonInputs and checks the two agree.
 2. ``command``: creates a scratch PostgreSQL database next to the one in --database-url
    (``CREATE DATABASE bench_classification_<pid>``; no other database or table is touched),
    loads the province with COPY (2,001 agencies, 50,000 users, 600,000 tasks, reports and
    verifications, 200,000 quarterly general assessments), then times the whole command
-   ``flask rating run --year 2026 --quiet`` in a child process (its wall time and maximum
-   resident memory), checks the stored rows, and drops the database.
+   ``flask rating run --year 2026 --quiet`` in a child process (wall time, CPU time and
+   maximum resident memory), checks the stored rows, and drops the database.
 
 Prints the figures and the ``uptime`` load (the machine may be shared).
 """
@@ -89,32 +93,76 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
-def part_engine(repeat: int) -> None:
-    from collections import Counter
+def engine_population(people):
+    """The same province as :func:`engine_inputs`, as the batch engine's columns (what
+    ``classification.inputs.build_population`` makes from the database rows)."""
+    from scoring.rating.batch import PopulationBuilder
 
-    from scoring.rating import Settings, rate_year
+    b = PopulationBuilder()
+    for a, k, leader, quarters, (org, unity) in people:
+        i = b.add_person(person_id=f"{a}.{k}", name=f"P{a}.{k}", category="civil_servant",
+                         rating_unit=f"A{a:04d}", quota_group="ld" if leader else "cv", is_leader=leader,
+                         manager_id=None if leader else f"{a}.0")
+        for q, (general, tasks) in quarters.items():
+            r = b.add_period(i, f"{YEAR}-{q}", general_points=general, org_capacity=org if leader else None,
+                             unity=unity if leader else None)
+            for n, (t, acc, d, ot, f, dl) in enumerate(tasks):
+                b.add_product(r, task_id=f"{a}.{k}.{q}.{n}", target=(t, 1), accepted=(acc, 1), delivered=d,
+                              on_time=ot, quality_failures=f, delays=dl)
+    return b.build()
 
-    t0 = time.perf_counter()
-    inputs = engine_inputs(population())
-    print(f"inputs: {len(inputs):,} people, {sum(len(p.periods) for p in inputs):,} periods, "
-          f"{sum(len(x.products) for p in inputs for x in p.periods):,} products (built in "
-          f"{time.perf_counter() - t0:.1f} s)")
-    settings = Settings(test_rule="none")
+
+def _timed(call, repeat: int):
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        result = rate_year(inputs, YEAR, settings)
+        result = call()
         times.append(time.perf_counter() - t0)
     tracemalloc.start()
-    rate_year(inputs, YEAR, settings)
+    call()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    levels = Counter(r.level.value for r in result)
-    print(f"engine rate_year: best {min(times):.2f} s, median {statistics.median(times):.2f} s "
-          f"over {repeat} runs; peak memory of the call {peak / 2**20:.0f} MiB (tracemalloc)")
-    print(f"levels: {dict(sorted(levels.items()))}; moved by the quota {sum(r.quota_moved for r in result):,}; "
-          f"council {sum(r.needs_council for r in result):,}")
+    return result, times, peak
+
+
+def part_engine(repeat: int, reference: bool) -> None:
+    from collections import Counter
+
+    from scoring.rating import Settings, rate_year
+    from scoring.rating.batch import rate_batch
+
+    settings = Settings(test_rule="none")
+    people = population()
+    t0 = time.perf_counter()
+    pop = engine_population(people)
+    print(f"population: {len(pop):,} people, {len(pop.row_person):,} periods, {len(pop.prod_row):,} products "
+          f"as columns (built in {time.perf_counter() - t0:.1f} s)")
+    c0 = time.process_time()
+    result, times, peak = _timed(lambda: rate_batch(pop, YEAR, settings), repeat)
+    cpu = (time.process_time() - c0) / (repeat + 1)
+    assert result.fallback is None, result.fallback
+    levels = Counter(lv.value for lv in result.levels())
+    print(f"batch engine rate_batch: best {min(times):.2f} s, median {statistics.median(times):.2f} s over {repeat} "
+          f"runs ({cpu:.2f} s CPU per run); peak memory of the call {peak / 2**20:.0f} MiB (tracemalloc)")
+    print(f"levels: {dict(sorted(levels.items()))}; moved by the quota "
+          f"{sum(result.quota_moved(i) for i in range(len(result))):,}; "
+          f"council {sum(result.needs_council(i) for i in range(len(result))):,}")
     print(f"load: {uptime()}")
+    from scoring.rating.batch import ReasonJSON
+
+    t0, c0, memo = time.perf_counter(), time.process_time(), ReasonJSON()
+    for i in range(len(result)):
+        result.stored(i, memo)
+    print(f"then every person's stored reasons (vi + en) and details, as the command writes them: "
+          f"{time.perf_counter() - t0:.1f} s ({time.process_time() - c0:.1f} s CPU)")
+    if reference:
+        ratings = result.ratings()
+        inputs = engine_inputs(people)
+        ref, times, peak = _timed(lambda: rate_year(inputs, YEAR, settings), 1)
+        print(f"reference rate_year (Fractions): {min(times):.2f} s; peak memory {peak / 2**20:.0f} MiB (tracemalloc)")
+        same = all(a == b for a, b in zip(ref, ratings))
+        print(f"batch ratings equal to the reference's, person by person: {same}")
+        print(f"load: {uptime()}")
 
 
 # ── the whole command on PostgreSQL ───────────────────────────────────────────────────────
@@ -210,8 +258,8 @@ def load(url: str, people) -> dict:
                            str(unity) if leader else None, now)
         counts["general_assessment"] = _copy(cur, "general_assessment", (
             "id", "user_id", "period", "self_points", "final_points", "org_capacity", "unity", "updated_at"), general())
-        cur.execute("INSERT INTO rating_settings (year, test_rule, test_weight, quota_denominator) "
-                    "VALUES (%s, 'none', '5/2', 'good_only')", (YEAR,))
+        _copy(cur, "rating_settings", ("year", "test_rule", "test_weight", "quota_denominator"),
+              [(YEAR, "none", "5/2", "good_only")])
         for table in ("agency", '"user"', "task", "product_report", "verification", "general_assessment"):
             name = table.strip('"')
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
@@ -237,17 +285,20 @@ def part_command(url: str, keep: bool) -> None:
         flask = str(Path(sys.executable).parent / "flask")
         for label in ("first run, rows created", "second run, rows rewritten"):
             t0 = time.perf_counter()
-            timer = ["/usr/bin/time", "-f", "%M"] if Path("/usr/bin/time").exists() else []
+            timer = ["/usr/bin/time", "-f", "%M %U %S"] if Path("/usr/bin/time").exists() else []
             done = subprocess.run([*timer, flask, "--app", "app", "rating", "run", "--year", str(YEAR), "--quiet"],
                                   cwd=ROOT, env=env, capture_output=True, text=True)
             wall = time.perf_counter() - t0
             if done.returncode:
                 print(done.stdout[-2000:], done.stderr[-4000:])
                 raise SystemExit("the command failed")
-            rss_kib = (int(done.stderr.strip().splitlines()[-1]) if timer
-                       else resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+            if timer:
+                rss, user, system = done.stderr.strip().splitlines()[-1].split()
+                rss_kib, cpu = int(rss), f", {float(user) + float(system):.1f} s CPU (user + system)"
+            else:
+                rss_kib, cpu = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, ""
             print(done.stdout.strip())
-            print(f"whole command `flask rating run --year {YEAR} --quiet` ({label}): {wall:.1f} s wall, "
+            print(f"whole command `flask rating run --year {YEAR} --quiet` ({label}): {wall:.1f} s wall{cpu}, "
                   f"max resident memory {rss_kib / 1024:.0f} MiB")
         with psycopg.connect(scratch) as conn:
             stored = conn.execute("SELECT level, count(*) FROM yearly_classification GROUP BY level ORDER BY level").fetchall()
@@ -266,9 +317,10 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
                                                                   "postgresql://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--keep", action="store_true", help="keep the scratch database (for profiling)")
+    parser.add_argument("--reference", action="store_true", help="also time the reference engine and compare")
     args = parser.parse_args()
     if args.part in ("engine", "all"):
-        part_engine(args.repeat)
+        part_engine(args.repeat, args.reference)
     if args.part in ("command", "all"):
         part_command(args.database_url, args.keep)
 

@@ -10,8 +10,8 @@ Modes (``BENCH_MODE``):
   spike).  Every save acknowledged by the server is recorded as (attempt, position, seq)
   so the script can check afterwards that each one is in the database.
 * ``bare`` — hammer ``/bench/bare`` (a bare Flask view in the same gunicorn) with no think time.
-* ``save`` — log in and start during the lobby, then save answers with no think time
-  (saturation; only the seconds after the lobby count).
+* ``save`` — log in and start during the lobby, then, once all ``BENCH_USERS`` have started
+  (or after 4 × the lobby), save answers with no think time (saturation).
 
 Acknowledged saves go to ``BENCH_ACK_DIR/acks-<pid>.txt`` when the test stops.
 Only 127.0.0.1 is targeted (the script passes ``--host``).
@@ -37,7 +37,10 @@ ARRIVAL = float(os.environ.get("BENCH_ARRIVAL", "0"))    # starts spread over th
 T0 = time.monotonic()
 MAX_TRIES = 6
 
+USERS = int(os.environ.get("BENCH_USERS", "0"))          # saturation: saves begin once this many have started
 _numbers = itertools.count(1)
+_ready = itertools.count(1)
+_all_ready = threading.Event()
 _acks: list[tuple[int, int, int]] = []
 _lock = threading.Lock()
 
@@ -82,6 +85,8 @@ class Candidate(FastHttpUser):
             if LOBBY and MODE == "exam":
                 time.sleep(max(0.0, T0 + LOBBY + random.uniform(0, ARRIVAL) - time.monotonic()))
             self._start()
+            if next(_ready) >= USERS:
+                _all_ready.set()
 
     # ---- steps ---------------------------------------------------------------------
 
@@ -165,8 +170,9 @@ class Candidate(FastHttpUser):
             self.stop()
             return
         positions = sorted(self.options)
-        if MODE == "save":                                      # saturation: everyone in, then no think time
-            time.sleep(max(0.0, T0 + LOBBY - time.monotonic()))
+        if MODE == "save":                  # saturation: everyone logged in and started, then no think time
+            while not _all_ready.is_set() and time.monotonic() < T0 + 4 * LOBBY:
+                time.sleep(0.5)
             self._save(random.choice(positions))
             return
         for position in positions:

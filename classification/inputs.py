@@ -17,8 +17,10 @@ from db_types import utcnow
 from exam.models import Attempt, AttemptState, Exam
 from extensions import db
 from performance.models import ProductReport, Task, Verification
+from performance.queries import unit_task_ids
 from scoring.rating import (Discipline, choose_profile, PeriodInput, PersonInput, ProductResult, RatingSettings as EngineSettings,
                             StaffCategory, TestResult)
+from scoring.rating.batch import Population, PopulationBuilder, encode_general
 
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 
@@ -41,10 +43,10 @@ def product_result(task: Task) -> ProductResult:
     v = report.verification if report is not None else None
     if v is None:
         return ProductResult(task_id=str(task.id), target=task.target, factor=task.factor, accepted=Fraction(0),
-                             delivered=False, on_time=False, weight=task.weight)
+                             delivered=False, on_time=False, weight=task.weight, unit_target=task.unit_id is not None)
     return ProductResult(task_id=str(task.id), target=task.target, factor=task.factor, accepted=v.accepted_value,
                          delivered=True, on_time=v.on_time, quality_failures=v.quality_failures,
-                         delays=v.delays, weight=task.weight)
+                         delays=v.delays, weight=task.weight, unit_target=task.unit_id is not None)
 
 
 def test_results(year: int, user_ids) -> dict[int, TestResult]:
@@ -125,16 +127,17 @@ def task_results(ids, year: int, scope=None) -> dict:
         for row in db.session.execute(query.order_by(Task.id, ProductReport.id)):
             latest[row[0]] = row          # ordered by report id: the last one wins
     out = defaultdict(list)
+    units = unit_task_ids(year)                 # tasks of a unit, answered for by its head
     for task_id, user_id, period, target, factor, weight, _report, accepted, on_time, failures, delays in latest.values():
         target, factor = _fraction(target), _fraction(factor)
         weight = _fraction(weight) if weight is not None else None
         if accepted is None:
             result = ProductResult(task_id=str(task_id), target=target, factor=factor, accepted=Fraction(0),
-                                   delivered=False, on_time=False, weight=weight)
+                                   delivered=False, on_time=False, weight=weight, unit_target=task_id in units)
         else:
             result = ProductResult(task_id=str(task_id), target=target, factor=factor, accepted=_fraction(accepted),
                                    delivered=True, on_time=on_time, quality_failures=failures, delays=delays,
-                                   weight=weight)
+                                   weight=weight, unit_target=task_id in units)
         out[(user_id, period)].append(result)
     return out
 
@@ -194,3 +197,119 @@ def _person(user, year, tasks, general, discipline, tests, managers, units) -> P
         rating_unit=unit.code, quota_group=user.quota_group, periods=periods,
         test=tests.get(user.id, TestResult(status="none", fraction=None)),
         discipline=tuple(discipline.get(user.id, ())), unit_has_nd233_regulation=unit.has_nd233_regulation)
+
+
+# ── the batch engine's input (scoring.rating.batch): columns, no object per product ─────────
+@lru_cache(maxsize=8192)
+def _pair(text: str) -> tuple:
+    """A stored exact number's (numerator, denominator), parsed once per distinct text."""
+    value = Fraction(text)
+    return value.numerator, value.denominator
+
+
+def task_rows(ids, year: int, scope=None) -> dict:
+    """{(user id, period): [(task id, target, factor, weight, accepted or None, on time,
+    failures, delays)]} with exact numbers as (numerator, denominator): what
+    :func:`task_results` reads, in the same order, without building ProductResults."""
+    stmt = (select(Task.id, Task.assignee_id, Task.period, _raw(Task.target), _raw(Task.factor), _raw(Task.weight),
+                   ProductReport.id, _raw(Verification.accepted_value), Verification.on_time,
+                   Verification.quality_failures, Verification.delays)
+            .outerjoin(ProductReport, ProductReport.task_id == Task.id)
+            .outerjoin(Verification, Verification.report_id == ProductReport.id)
+            .where(Task.year == year))
+    latest = {}
+    for query in _in_scope(stmt, Task.assignee_id, ids, scope):
+        for row in db.session.execute(query.order_by(Task.id, ProductReport.id)):
+            latest[row[0]] = row          # ordered by report id: the last one wins
+    out = defaultdict(list)
+    for task_id, user_id, period, target, factor, weight, _report, accepted, on_time, failures, delays in latest.values():
+        out[(user_id, period)].append((str(task_id), _pair(target), _pair(factor),
+                                       _pair(weight) if weight is not None else None,
+                                       _pair(accepted) if accepted is not None else None, on_time, failures, delays))
+    return out
+
+
+def general_rows(ids, year: int, scope=None) -> dict:
+    """{(user id, period): (encoded final points or None, đ, e)}; identical point sets are
+    encoded once (scoring.rating.batch.encode_general)."""
+    stmt = (select(GeneralAssessment.user_id, GeneralAssessment.period, GeneralAssessment.final_points,
+                   _raw(GeneralAssessment.org_capacity), _raw(GeneralAssessment.unity))
+            .where(GeneralAssessment.period.like(f"{year}-%")))
+    out, encoded = {}, {}
+    for query in _in_scope(stmt, GeneralAssessment.user_id, ids, scope):
+        for user_id, period, points, org, unity in db.session.execute(query):
+            final = None
+            if points:
+                key = tuple((k, str(v)) for k, v in points.items())
+                final = encoded.get(key)
+                if final is None:
+                    final = encoded[key] = encode_general({k: _fraction(v) for k, v in key})
+            out[(user_id, period)] = (final, _pair(org) if org else None, _pair(unity) if unity else None)
+    return out
+
+
+def build_population(people: list[User], year: int, scope=None) -> Population:
+    """The batch engine's input for ``people``: the same people, periods and products as
+    :func:`build_inputs` (same order, same rules for which periods count), as columns."""
+    ids = [u.id for u in people]
+    tasks = task_rows(ids, year, scope)
+    unit_tasks = {str(t) for t in unit_task_ids(year)}
+    general = general_rows(ids, year, scope)
+    discipline = defaultdict(list)
+    for chunk in _chunks(ids):
+        for d in db.session.scalars(select(DisciplineRecord).where(
+                DisciplineRecord.user_id.in_(chunk), DisciplineRecord.decided_on >= date(year - 1, 12, 1),
+                DisciplineRecord.decided_on <= date(year, 12, 31))):
+            discipline[d.user_id].append(Discipline(form=d.form.value, decided_on=d.decided_on,
+                                                    connected_with_duties=d.connected_with_duties))
+    tests = test_results(year, ids)
+    managers = direct_managers(people)
+    no_test = TestResult(status="none", fraction=None)
+    units, profiles = {}, {}
+    b = PopulationBuilder()
+    p = b.products
+    prow, ptask, ptarget, pfactor, paccepted = p["row"], p["task_id"], p["target"], p["factor"], p["accepted"]
+    pdelivered, pontime, pfail, pdelay, pweight, punit = (p["delivered"], p["on_time"], p["quality_failures"],
+                                                          p["delays"], p["weight"], p["unit_target"])
+    labels = [f"{year}-{q}" for q in QUARTERS]
+    for user in people:
+        unit = units.get(user.agency_id)
+        if unit is None:
+            unit = units[user.agency_id] = user.agency.rating_unit()
+        category = StaffCategory(user.staff_category.value)
+        key = (category, unit.has_nd233_regulation)
+        profile = profiles.get(key)
+        if profile is None:
+            profile = profiles[key] = choose_profile(year, category, unit.has_nd233_regulation)
+        manager = managers.get(user.id)
+        i = b.add_person(person_id=str(user.id), name=user.full_name, category=category, rating_unit=unit.code,
+                         quota_group=user.quota_group, is_leader=user.is_leader,
+                         manager_id=str(manager) if manager else None, test=tests.get(user.id, no_test),
+                         discipline=tuple(discipline.get(user.id, ())),
+                         unit_has_nd233_regulation=unit.has_nd233_regulation)
+        for label in labels:
+            points, org, unity = general.get((user.id, label), (None, None, None))
+            items = tasks.get((user.id, label), ())
+            if not points and (profile != "nd90" or not items):     # not rated yet (see _period)
+                continue
+            r = b.add_period(i, label, general_points=points or (), org_capacity=org, unity=unity)
+            for task_id, target, factor, weight, accepted, on_time, failures, delays in items:
+                prow.append(r)
+                ptask.append(task_id)
+                ptarget.append(target)
+                pfactor.append(factor)
+                pweight.append(weight or (0, 0))
+                punit.append(task_id in unit_tasks)
+                if accepted is None:          # only a verified report counts
+                    paccepted.append((0, 1))
+                    pdelivered.append(False)
+                    pontime.append(False)
+                    pfail.append(0)
+                    pdelay.append(0)
+                else:
+                    paccepted.append(accepted)
+                    pdelivered.append(True)
+                    pontime.append(on_time)
+                    pfail.append(failures)
+                    pdelay.append(delays)
+    return b.build()

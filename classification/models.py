@@ -1,6 +1,9 @@
 """General-criteria points per period, rating settings, the yearly classification, its
-workflow per rating unit (draft → proposed → council decided → approved and locked), the
-quota exception for an outstanding unit, and recorded achievements for rewards."""
+workflow per rating unit (draft → proposed → council decided → approved and locked, then
+published), the year's own assessment of Decree 90/2020 Mẫu số 02 and its review, the
+quarter's approve/lock, complaints, the quota exception for an outstanding unit, and
+recorded achievements for rewards.  The stages before the proposal are described in
+:mod:`classification.stages`."""
 import enum
 from datetime import date, datetime
 from fractions import Fraction
@@ -41,6 +44,9 @@ class RatingSettings(db.Model):
     test_rule: Mapped[str] = mapped_column(String(30), default="general_criteria")
     test_weight: Mapped[Fraction] = mapped_column(FractionType, default=Fraction(5, 2))
     quota_denominator: Mapped[str] = mapped_column(String(30), default="good_only")
+    # Days after publication during which a person may complain about their rating.  A local
+    # setting: the complaints article of Decree 335/2025 was not read (RULES.md: UNVERIFIED).
+    complaint_days: Mapped[int] = mapped_column(default=15)
 
 
 class ClassificationState(str, enum.Enum):
@@ -100,6 +106,10 @@ class RatingWorkflow(db.Model):
     approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
     approved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     reopened: Mapped[int] = mapped_column(default=0)
+    # HR's reason for proposing while supervisors' reviews were missing (classification.stages).
+    review_waiver: Mapped[str] = mapped_column(Text, default="")
+    # When the people of the unit may see their level (DECISIONS.md 25); None = not published.
+    published_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     agency = relationship("Agency")
     approved_by = relationship("User", foreign_keys=[approved_by_id])
@@ -149,3 +159,76 @@ class Achievement(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user = relationship("User", foreign_keys=[user_id])
+
+
+class YearlyAssessment(db.Model):
+    """A person's own assessment of the year and the supervisor's review of it, in the
+    sections of Decree 90/2020 Mẫu số 02 (FORMS.md Form 1): I. the free-text items 1–6
+    (7–9 for leaders), II. own view and self-chosen level, III. the commenting superior's
+    view and proposed level.  Section IV is the rating itself (YearlyClassification).
+    Used for the people rated under ``nd90``; Decree 335's form has no yearly self-rating."""
+
+    __table_args__ = (UniqueConstraint("user_id", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    items: Mapped[dict] = mapped_column(JSON, default=dict)
+    self_comment: Mapped[str] = mapped_column(Text, default="")
+    self_level: Mapped[Optional[str]] = mapped_column(String(20))
+    submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    review_level: Mapped[Optional[str]] = mapped_column(String(20))
+    reviewed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    reviewed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    user = relationship("User", foreign_keys=[user_id])
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+
+
+class PeriodApproval(db.Model):
+    """The lightweight approve/lock of one rating unit's quarter (``period`` "2026-Q2"):
+    ``snapshot`` keeps each person's period score and band as approved
+    ({user id: {"score": "…", "level": "…", "general": "…", "task": "…"}}); while
+    ``approved`` the period's general-criteria points cannot change."""
+
+    __table_args__ = (UniqueConstraint("agency_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    period: Mapped[str] = mapped_column(String(10))
+    approved: Mapped[bool] = mapped_column(default=False)
+    approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    approved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    reopened: Mapped[int] = mapped_column(default=0)
+    snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    agency = relationship("Agency")
+    approved_by = relationship("User", foreign_keys=[approved_by_id])
+
+
+class ComplaintStatus(str, enum.Enum):
+    OPEN = "open"
+    UPHELD = "upheld"        # the council changed the level (through the audited decision path)
+    REJECTED = "rejected"    # the level stands
+
+
+class RatingComplaint(db.Model):
+    """A person's complaint about their published rating and the council's answer
+    (DECISIONS.md 25; Decree 335/2025 has a complaints article, cited as "complaints")."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    classification_id: Mapped[int] = mapped_column(ForeignKey("yearly_classification.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    text: Mapped[str] = mapped_column(Text)
+    level_complained: Mapped[str] = mapped_column(String(20))
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[ComplaintStatus] = mapped_column(
+        Enum(ComplaintStatus, native_enum=False, length=20), default=ComplaintStatus.OPEN)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    new_level: Mapped[Optional[str]] = mapped_column(String(20))
+    answered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    answered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    user = relationship("User", foreign_keys=[user_id])
+    answered_by = relationship("User", foreign_keys=[answered_by_id])
+    classification = relationship("YearlyClassification")

@@ -4,17 +4,21 @@ from sqlalchemy import and_, or_, select
 from accounts.models import Agency, AuditLog, User
 from classification.models import RatingWorkflow, YearlyClassification
 from extensions import db
+from text_utils import person_sort_key
 
 WORKFLOW_ACTIONS = ("rating.run", "rating.propose", "rating.return_to_draft", "rating.council_closed",
                     "rating.approve", "rating.reopen")
 
 
 def rows_of(agency: Agency, year: int) -> list[YearlyClassification]:
-    """The stored classification of everyone under ``agency``, in tree order."""
-    stmt = (select(YearlyClassification).join(User, YearlyClassification.user_id == User.id).join(User.agency)
-            .where(YearlyClassification.year == year, Agency.path.startswith(agency.path))
-            .order_by(Agency.path, User.id))
-    return list(db.session.scalars(stmt))
+    """The stored classification of everyone under ``agency``, in tree order, then by name
+    in Vietnamese order (DECISIONS 23)."""
+    stmt = (select(YearlyClassification, Agency.path, User.full_name)
+            .join(User, YearlyClassification.user_id == User.id).join(User.agency)
+            .where(YearlyClassification.year == year, Agency.path.startswith(agency.path)))
+    rows = db.session.execute(stmt).all()
+    order = lambda r: (r.path, person_sort_key(r.full_name), r.YearlyClassification.user_id)  # noqa: E731
+    return [r.YearlyClassification for r in sorted(rows, key=order)]
 
 
 def rating_units(agency: Agency) -> list[Agency]:

@@ -14,17 +14,25 @@ from accounts.forms import EmptyForm
 from accounts.models import Agency, User
 from accounts.permissions import can_reach, reachable_agencies, require_reach, role_required
 from classification import APPROVE, COUNCIL, RATE, SUPERVISE, VIEW, bp, queries, services, workflow
-from classification import reward_routes, sheet_routes, workflow_routes  # noqa: F401  (register their views)
+from classification import reward_routes, sheet_routes, stage_routes, texts, workflow_routes  # noqa: F401  (register)
+from classification import complaints, quarters, stages
 from classification.export import classification_xlsx
-from classification.forms import CRITERIA, QuotaExceptionForm, ReasonForm, SettingsForm, field_name, general_form_class
-from classification.models import ClassificationState, GeneralAssessment, RatingSettings
+from classification.forms import (CRITERIA, ProposeForm, PublishForm, QuotaExceptionForm, ReasonForm, SettingsForm,
+                                  field_name, general_form_class)
+from classification.models import GeneralAssessment, RatingSettings
 from extensions import db
 
 
 def _settings_row(year: int) -> RatingSettings:
     row = db.session.scalars(select(RatingSettings).where(RatingSettings.year == year)).first()
     return row or RatingSettings(year=year, test_rule="general_criteria", test_weight=Fraction(5, 2),
-                                 quota_denominator="good_only")
+                                 quota_denominator="good_only", complaint_days=complaints.DEFAULT_DAYS)
+
+
+def _sets_province_settings(user) -> bool:
+    """HR (or admin) held at the root of every agency tree: the year's settings are province-wide."""
+    roots = db.session.scalars(select(Agency).where(Agency.parent_id.is_(None))).all()
+    return bool(roots) and all(can_reach(user, root, *RATE) for root in roots)
 
 
 @bp.route("/")
@@ -33,27 +41,34 @@ def index():
     year = request.args.get("year", date.today().year, type=int)
     row = _settings_row(year)
     form = SettingsForm(test_rule=row.test_rule, quota_denominator=row.quota_denominator,
-                        test_weight=Decimal(str(float(row.test_weight))))
+                        test_weight=Decimal(str(float(row.test_weight))), complaint_days=row.complaint_days)
     units = [a for a in reachable_agencies(current_user, *VIEW) if a.is_rating_unit or a.parent is None]
     return render_template("classification/index.html", year=year, units=units, settings=row, form=form,
-                           run_form=EmptyForm())
+                           run_form=EmptyForm(), can_set=_sets_province_settings(current_user))
 
 
 @bp.route("/settings/<int:year>", methods=["POST"])
 @role_required(*RATE)
 def save_settings(year):
+    """The settings of a rating year hold province-wide, so only the HR role held at the root
+    of the agency tree (the Department of Home Affairs, DECISIONS 11) may change them."""
+    if not _sets_province_settings(current_user):
+        abort(403)
     form = SettingsForm()
     if form.validate_on_submit():
         row = _settings_row(year)
-        before = {"test_rule": row.test_rule, "test_weight": str(row.test_weight), "quota": row.quota_denominator}
+        before = {"test_rule": row.test_rule, "test_weight": str(row.test_weight), "quota": row.quota_denominator,
+                  "complaint_days": row.complaint_days}
         row.test_rule, row.quota_denominator = form.test_rule.data, form.quota_denominator.data
         row.test_weight = Fraction(str(form.test_weight.data))
+        if form.complaint_days.data is not None:          # left out: unchanged
+            row.complaint_days = form.complaint_days.data
         db.session.add(row)
         db.session.flush()
         from accounts import audit
         audit.record("rating.settings", row, actor=current_user, before=before,
                      after={"test_rule": row.test_rule, "test_weight": str(row.test_weight),
-                            "quota": row.quota_denominator})
+                            "quota": row.quota_denominator, "complaint_days": row.complaint_days})
         db.session.commit()
         flash(_("Settings saved."), "success")
     else:
@@ -64,22 +79,18 @@ def save_settings(year):
 @bp.route("/run/<int:agency_id>/<int:year>", methods=["POST"])
 @role_required(*RATE)
 def run(agency_id, year):
+    """Queue the rating run of the agency's subtree as a background job (DECISIONS.md 18) and
+    show its progress; a run already queued or running for the same unit and year is shown
+    instead of a second one."""
+    from jobs import enqueue, queries as jobs_queries
+
     agency = db.get_or_404(Agency, agency_id)
     require_reach(current_user, agency, *RATE)
-    if EmptyForm().validate_on_submit():
-        try:
-            rows = services.run_rating(agency, year, current_user)
-        except workflow.WorkflowError as error:
-            db.session.rollback()
-            flash(str(error), "danger")
-        else:
-            written = sum(1 for r in rows if r.state == ClassificationState.DRAFT)   # before the commit expires them
-            db.session.commit()
-            flash(_("Rated %(n)d people.", n=written), "success")
-            if written < len(rows):
-                flash(_("%(n)d people of units already proposed or approved were left unchanged.",
-                        n=len(rows) - written), "warning")
-    return redirect(url_for("classification.results", agency_id=agency.id, year=year))
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("classification.results", agency_id=agency.id, year=year))
+    job = jobs_queries.active_job("rating.run", agency_id=agency.id, year=year) or enqueue(
+        "rating.run", {"agency_id": agency.id, "year": year, "actor_id": current_user.id}, current_user, agency)
+    return redirect(url_for("jobs.show", background_job_id=job.id))
 
 
 def _rows(agency: Agency, year: int):
@@ -95,6 +106,7 @@ def results(agency_id, year):
     wf = workflow.workflow(agency, year)
     own = [r for r in rows if r.user.agency.rating_unit().id == agency.id]
     units = [u for u in queries.rating_units(agency) if u.id != agency.id]
+    is_unit = agency.is_rating_unit or agency.parent_id is None
     return render_template(
         "classification/results.html", agency=agency, year=year, rows=rows, counts=services.level_counts(rows),
         run_form=EmptyForm(), reason_form=ReasonForm(), exception_form=QuotaExceptionForm(), wf=wf,
@@ -102,7 +114,11 @@ def results(agency_id, year):
         undecided=len(workflow.undecided(own)), exception=workflow.exception_for(agency, year),
         units=units, unit_flows=queries.workflows(units, year),
         can_run=can_reach(current_user, agency, *RATE), can_decide=can_reach(current_user, agency, *COUNCIL),
-        can_approve=can_reach(current_user, agency, *APPROVE))
+        can_approve=can_reach(current_user, agency, *APPROVE),
+        stages=stages.progress(agency, year) if is_unit else [], quarter_approvals=quarters.approvals(agency, year),
+        propose_form=ProposeForm(), publish_form=PublishForm(), published=workflow.is_published(wf),
+        complaints=complaints.unit_complaints(agency, year) if is_unit else [],
+        complaint_until=complaints.until(wf))
 
 
 @bp.route("/results/<int:agency_id>/<int:year>.xlsx")
@@ -134,6 +150,12 @@ def general(user_id, period):
     if leader:
         data.update({k: float(getattr(row, k) * 100) for k in ("org_capacity", "unity") if getattr(row, k) is not None})
     form = general_form_class(leader)(data=data)
+    locked = quarters.is_locked(person, period)
+    closed = locked or (not final and bool(row.final_points))
+    if form.is_submitted() and closed:
+        flash(_("This quarter is approved and locked; HR must reopen it first.") if locked else
+              _("Your supervisor has reviewed this quarter: your own points can no longer change."), "danger")
+        return redirect(url_for("classification.general", user_id=person.id, period=period))
     if form.validate_on_submit():
         points = {code: str(Fraction(str(form[field_name(code)].data))) for code, _l, _m in CRITERIA}
         if final:
@@ -151,4 +173,5 @@ def general(user_id, period):
         flash(_("Points saved."), "success")
         return redirect(url_for("performance.team" if final else "performance.my_tasks"))
     return render_template("classification/general.html", person=person, period=period, form=form,
-                           criteria=CRITERIA, field_name=field_name, final=final, row=row)
+                           criteria=CRITERIA, field_name=field_name, final=final, row=row, closed=closed,
+                           locked=locked)

@@ -1,5 +1,4 @@
 """Running the yearly classification and storing its results (audited)."""
-import dataclasses
 from fractions import Fraction
 
 from flask_babel import gettext as _
@@ -8,12 +7,13 @@ from sqlalchemy.orm import contains_eager, defer
 
 from accounts import audit
 from accounts.models import Agency, User
-from classification.inputs import build_inputs, engine_settings
+from classification.inputs import build_population, engine_settings
 from classification.models import ClassificationState, RatingWorkflow, YearlyClassification
 from classification.workflow import WorkflowError, workflow
 from db_types import utcnow
 from extensions import db
-from scoring.rating import explain, rate_year, rating_to_json, reason_to_json
+from scoring.rating import explain, rating_to_json, reason_to_json
+from scoring.rating.batch import ReasonJSON, rate_batch
 from scoring.rating.engine import no_cycle_collection
 
 
@@ -27,9 +27,10 @@ def people_of(agency: Agency) -> list[User]:
 def _reason_json(reason, memo: dict | None = None) -> dict:
     """The engine's reason, exact (``reason_to_json``), with its sentence in both languages.
     ``memo`` shares the result between people given the very same reason in one run."""
-    try:
+    try:       # Fractions keyed by their (numerator, denominator): hashing a Fraction is slow
         key = (reason.code, reason.policy, reason.citation, reason.not_law, reason.unverified,
-               tuple(sorted((k, type(v).__name__, v) for k, v in reason.params.items())))
+               tuple((k, ("F", v.numerator, v.denominator)) if type(v) is Fraction else (k, type(v).__name__, v)
+                     for k, v in reason.params.items()))
         hash(key)
     except TypeError:
         key = None
@@ -53,6 +54,9 @@ def run_rating(agency: Agency, year: int, actor=None) -> list[YearlyClassificati
         return _run(agency, year, actor)
 
 
+INSERT_CHUNK = 5000
+
+
 def _run(agency: Agency, year: int, actor) -> list[YearlyClassification]:
     people = people_of(agency)
     units = {u.id: u.agency.rating_unit() for u in people}
@@ -60,25 +64,28 @@ def _run(agency: Agency, year: int, actor) -> list[YearlyClassification]:
     if agency.id in frozen:
         raise WorkflowError(_("The rating of %(unit)s is “%(state)s”: it cannot be run again now.",
                               unit=agency.name, state=frozen[agency.id].state.value))
-    inputs = build_inputs(people, year, scope=agency)
-    ids = {p.person_id for p in inputs}
-    inputs = [p if p.manager_id in ids else dataclasses.replace(p, manager_id=None) for p in inputs]
-    ratings = {r.person_id: r for r in rate_year(inputs, year, engine_settings(year))}
+    # the batch engine (exact int64 arrays; falls back to the Fraction engine by itself);
+    # managers outside the run are ignored by both engines
+    result = rate_batch(build_population(people, year, scope=agency), year, engine_settings(year))
     existing = {c.user_id: c for c in _existing(people, year)}
-    new, written, memo, now = [], {}, {}, utcnow()
-    for user in people:
+    new, written, memo, now = [], {}, ReasonJSON(), utcnow()
+    for i, user in enumerate(people):      # the population is built in the order of ``people``
         unit = units[user.id]
         if unit.id in frozen:
             continue
-        values = _values(ratings[str(user.id)], actor, memo, now)
+        rating, reasons = result.stored(i, memo)     # reasons already as stored JSON
+        values = _values(rating, actor, now=now, reasons=reasons)
         row = existing.get(user.id)
         if row is None:
             new.append({"user_id": user.id, "year": year, **values})
+            if len(new) == INSERT_CHUNK:      # bounded memory: the JSON of 5,000 rows at a time
+                db.session.execute(insert(YearlyClassification), new)
+                new = []
         else:
             for name, value in values.items():
                 setattr(row, name, value)
         written.setdefault(unit.id, [unit, 0])[1] += 1
-    if new:       # one executemany, no RETURNING: a province is 50,000 rows
+    if new:       # executemany, no RETURNING: a province is 50,000 rows
         db.session.execute(insert(YearlyClassification), new)
     db.session.flush()
     for unit, count in written.values():
@@ -107,13 +114,14 @@ def _existing(people, year: int):
             YearlyClassification.year == year, YearlyClassification.user_id.in_(ids[start:start + 5000])))
 
 
-def _values(rating, actor, memo: dict | None = None, now=None) -> dict:
-    """The stored columns of one engine result (a fresh draft: no council decision)."""
+def _values(rating, actor, memo: dict | None = None, now=None, reasons: list | None = None) -> dict:
+    """The stored columns of one engine result (a fresh draft: no council decision);
+    ``reasons``: the reasons already in their stored form (the batch engine's)."""
     return {
         "profile": rating.profile, "score": rating.score, "level_before_quota": rating.level_before_quota.value,
         "level": rating.level.value, "engine_level": rating.level.value, "decided": False, "decision_reason": "",
         "decided_by_id": None, "decided_at": None, "needs_council": rating.needs_council,
-        "quota_moved": rating.quota_moved, "reasons": [_reason_json(r, memo) for r in rating.reasons],
+        "quota_moved": rating.quota_moved, "reasons": reasons if reasons is not None else [_reason_json(r, memo) for r in rating.reasons],
         "details": rating_to_json(rating, exclude=("reasons",)), "run_at": now or utcnow(),
         "run_by_id": getattr(actor, "id", None), "state": ClassificationState.DRAFT}
 

@@ -6,6 +6,15 @@
   formula, the period total, and the two signature blocks.
 * A yearly summary sheet.  No decree annexes a yearly form, so its footer says
   "unofficial layout".
+* Decree 90/2020/NĐ-CP, annex, Mẫu số 02 "Phiếu đánh giá, xếp loại chất lượng công chức"
+  for civil servants' rating years up to 2025 (FORMS.md Form 1): sections I–II from the
+  person's own assessment (``YearlyAssessment``), section III (the commenting superior's
+  view, printed for a deputy head only, as its heading reads), section IV the rating.
+  The bracketed notes of items 5–7 are left out: their wording has to come from the
+  gazette copy of the annex, which was not read.
+
+Before the unit's results are published (DECISIONS.md 25) the person's own copy leaves
+every result blank (``hide_results``): their points only, no score and no level.
 
 The sheets are official Vietnamese documents: their text is Vietnamese whatever the
 reader's language.  A4, Times New Roman metrics (Liberation Serif), decimal comma.
@@ -151,30 +160,85 @@ def _level(code: str) -> str:
     return "Chưa xếp loại" if code == "NOT_RATED" else level_name(code, "vi")
 
 
-def sheet_context(user, year: int, period: str | None = None) -> dict:
+# Mẫu số 02, section I (FORMS.md Form 1): item numbers and labels in print order; 7–9 for leaders.
+FORM02_ITEMS = [("1", "Chính trị tư tưởng"), ("2", "Đạo đức, lối sống"), ("3", "Tác phong, lề lối làm việc"),
+                ("4", "Ý thức tổ chức kỷ luật"), ("5", "Kết quả thực hiện chức trách, nhiệm vụ được giao"),
+                ("6", "Thái độ phục vụ nhân dân, doanh nghiệp")]
+FORM02_LEADER_ITEMS = [("7", "Kết quả hoạt động của cơ quan, tổ chức, đơn vị được giao quản lý, phụ trách"),
+                       ("8", "Năng lực lãnh đạo, quản lý"), ("9", "Năng lực tập hợp, đoàn kết")]
+FOUR = ("EXCELLENT", "GOOD", "COMPLETED", "NOT_COMPLETED")
+
+
+def uses_form02(user, year: int, profile: str | None) -> bool:
+    """Mẫu số 02 is the civil servants' yearly sheet of Decree 90/2020 (rating years ≤ 2025)."""
+    return year <= 2025 and user.staff_category.value == "civil_servant" and profile in (None, "nd90")
+
+
+def is_deputy(user) -> bool:
+    """A leader with another leader before them in the same unit (the deputy of its head)."""
+    if not user.is_leader:
+        return False
+    from accounts.models import User
+
+    first = db.session.scalars(select(User.id).where(User.agency_id == user.agency_id, User.is_leader)
+                               .order_by(User.id)).first()
+    return first is not None and first != user.id
+
+
+def form02(user, year: int, row: YearlyClassification | None, hide_results: bool) -> dict:
+    """The content of Mẫu số 02 for one person and year."""
+    from classification.models import YearlyAssessment
+
+    own = db.session.scalars(select(YearlyAssessment).where(YearlyAssessment.user_id == user.id,
+                                                            YearlyAssessment.year == year)).first()
+    texts = (own.items or {}) if own else {}
+    deputy = is_deputy(user)
+    result = None
+    if row is not None and not hide_results:
+        result = {"level": _level(row.level), "approved": row.state == ClassificationState.APPROVED,
+                  "comment": row.decision_reason if row.changed_by_council else
+                  (own.review_comment if own and not deputy else "")}
+    reviewer = own.reviewed_by.full_name if own and own.reviewed_by else ""
+    return {"items": [(n, t, texts.get(n, "")) for n, t in FORM02_ITEMS],
+            "leader_items": [(n, t, texts.get(n, "")) for n, t in FORM02_LEADER_ITEMS] if user.is_leader else [],
+            "self_comment": own.self_comment if own else "",
+            "self_level": _level(own.self_level) if own and own.self_level else "",
+            "levels": [level_name(code, "vi") for code in FOUR],
+            "deputy": deputy, "review_comment": own.review_comment if own and deputy else "",
+            "review_level": _level(own.review_level) if own and deputy and own.review_level else "",
+            "reviewer": reviewer if deputy else "", "result": result}
+
+
+def sheet_context(user, year: int, period: str | None = None, hide_results: bool = False) -> dict:
     row = db.session.scalars(select(YearlyClassification).where(YearlyClassification.user_id == user.id,
                                                                 YearlyClassification.year == year)).first()
-    details = decode(row.details) if row and row.details else {}
     profile = row.profile if row else None
+    unit = user.agency.rating_unit()
+    if uses_form02(user, year, profile) and period is None:
+        return {"user": user, "year": year, "sheets": [], "summary": None, "profile": profile, "unit": unit,
+                "superior": unit.parent, "today": date.today(), "form02": form02(user, year, row, hide_results)}
+    if hide_results:
+        row = None
+    details = decode(row.details) if row and row.details else {}
     assessments = _assessments(user, year)
     labels = sorted(set(details.get("period_scores", {})) | {p for p, a in assessments.items() if a.self_points})
     if period is not None:
         labels = [p for p in labels if p == period]
     monthly = profile in POINT_PROFILES or (profile is None and year >= 2026)
     sheets = [period_sheet(user, p, assessments.get(p), details, user.is_leader) for p in labels] if monthly else []
-    unit = user.agency.rating_unit()
-    return {"user": user, "year": year, "sheets": sheets, "summary": None if period else summary(row, details),
-            "profile": profile, "unit": unit, "superior": unit.parent, "today": date.today()}
+    return {"user": user, "year": year, "sheets": sheets,
+            "summary": None if period or hide_results else summary(row, details),
+            "profile": profile, "unit": unit, "superior": unit.parent, "today": date.today(), "form02": None}
 
 
-def render_html(user, year: int, period: str | None = None) -> str:
-    return render_template("classification/sheet_pdf.html", **sheet_context(user, year, period))
+def render_html(user, year: int, period: str | None = None, hide_results: bool = False) -> str:
+    return render_template("classification/sheet_pdf.html", **sheet_context(user, year, period, hide_results))
 
 
-def render_pdf(user, year: int, period: str | None = None) -> bytes:
+def render_pdf(user, year: int, period: str | None = None, hide_results: bool = False) -> bytes:
     """The person's sheets of ``year`` (or of one ``period``) as one A4 PDF."""
     if weasyprint_error() is not None:
         raise PdfUnavailable(weasyprint_error())
     from weasyprint import HTML
 
-    return HTML(string=render_html(user, year, period)).write_pdf()
+    return HTML(string=render_html(user, year, period, hide_results)).write_pdf()

@@ -4,6 +4,12 @@
       ▲                 │   ▲ council decisions        │                    │
       └──return to draft┘   └────────────reopen────────┴────────reopen──────┘
 
+Before the proposal come the per-person stages, self-assessment and the supervisor's
+review (:mod:`classification.stages`): proposing is refused while reviews are missing
+unless HR records a reason (audited with who is missing).  After approval HR sets the
+publication time (DECISIONS.md 25): before it nobody sees their own level; after it a
+person may complain within the year's ``complaint_days`` (:mod:`classification.complaints`).
+
 The engine may run only in draft.  While proposed, the council secretary (or HR) records
 the council's decision per person: confirm the level or change it with a reason (the
 override), audited with before/after/reason.  The council closes only when everyone
@@ -15,6 +21,7 @@ from datetime import date
 from fractions import Fraction
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from accounts import audit
@@ -25,6 +32,7 @@ from classification.models import QuotaException, RatingWorkflow, YearlyClassifi
 from db_types import utcnow
 from extensions import db
 from scoring.rating import Level, load_policy, quota_cap
+from text_utils import person_sort_key
 
 LEVELS = (Level.EXCELLENT, Level.GOOD, Level.COMPLETED, Level.NOT_COMPLETED)
 # Levels set by law whatever the score or a council's view (Decree 335 Art. 20 cl. 4(b)–(d);
@@ -55,11 +63,12 @@ def state_of(unit: Agency, year: int) -> S | None:
 
 
 def unit_rows(unit: Agency, year: int) -> list[YearlyClassification]:
-    """The classification rows of the people whose rating unit is ``unit``."""
+    """The classification rows of the people whose rating unit is ``unit``, in tree order, then
+    by name in Vietnamese order (DECISIONS 23)."""
     stmt = (select(YearlyClassification).join(User, YearlyClassification.user_id == User.id).join(User.agency)
-            .where(YearlyClassification.year == year, Agency.path.startswith(unit.path))
-            .order_by(Agency.path, User.id))
-    return [r for r in db.session.scalars(stmt) if r.user.agency.rating_unit().id == unit.id]
+            .where(YearlyClassification.year == year, Agency.path.startswith(unit.path)))
+    rows = [r for r in db.session.scalars(stmt) if r.user.agency.rating_unit().id == unit.id]
+    return sorted(rows, key=lambda r: (r.user.agency.path, person_sort_key(r.user.full_name), r.user_id))
 
 
 def _require(row: RatingWorkflow | None, *states: S) -> RatingWorkflow:
@@ -81,13 +90,43 @@ def _move(row: RatingWorkflow, to: S, actor, action: str, reason: str = "", **af
                  after={"state": to.value, "unit": row.agency.code, "year": row.year, **after}, reason=reason)
 
 
-def propose(unit: Agency, year: int, actor) -> RatingWorkflow:
-    """HR proposes the engine's list to the council."""
+def propose(unit: Agency, year: int, actor, reason: str = "") -> RatingWorkflow:
+    """HR proposes the engine's list to the council.  Refused while supervisors' reviews
+    are missing (:func:`classification.stages.missing_reviews`) unless ``reason`` says why
+    the proposal cannot wait; the reason and who is missing go into the audit record."""
+    from classification.stages import missing_reviews
+
     row = _require(workflow(unit, year), S.DRAFT)
     if not unit_rows(unit, year):
         raise WorkflowError(_("Run the rating before proposing it."))
-    _move(row, S.PROPOSED, actor, "rating.propose")
+    missing = missing_reviews(unit, year)
+    reason = (reason or "").strip()
+    if missing and not reason:
+        raise WorkflowError(ngettext("%(num)d review by a supervisor is missing: record a reason to propose anyway.",
+                                     "%(num)d reviews by supervisors are missing: record a reason to propose anyway.",
+                                     len(missing)))
+    row.review_waiver = reason if missing else ""
+    extra = {"missing_reviews": [f"{p} {u.full_name}" for p, u in missing]} if missing else {}
+    _move(row, S.PROPOSED, actor, "rating.propose", reason if missing else "", **extra)
     return row
+
+
+def publish(unit: Agency, year: int, actor, when) -> RatingWorkflow:
+    """Set the time from which the unit's people see their level (DECISIONS.md 25).  Only
+    an approved rating is published; the time may be moved while it has not come."""
+    row = _require(workflow(unit, year), S.APPROVED)
+    if row.published_at is not None and row.published_at <= utcnow():
+        raise WorkflowError(_("The results are already published."))
+    before = {"published_at": row.published_at.isoformat() if row.published_at else None}
+    row.published_at = when
+    db.session.flush()
+    audit.record("rating.publish", row, actor=actor, before=before,
+                 after={"published_at": when.isoformat(), "unit": unit.code, "year": year})
+    return row
+
+
+def is_published(row: RatingWorkflow | None, now=None) -> bool:
+    return row is not None and row.published_at is not None and row.published_at <= (now or utcnow())
 
 
 def return_to_draft(unit: Agency, year: int, actor, reason: str) -> RatingWorkflow:

@@ -12,7 +12,7 @@ from accounts.forms import EmptyForm
 from accounts.models import Agency
 from accounts.permissions import require_reach, role_required
 from classification import APPROVE, COUNCIL, RATE, bp, workflow
-from classification.forms import DecisionForm, QuotaExceptionForm, ReasonForm
+from classification.forms import DecisionForm, ProposeForm, QuotaExceptionForm, ReasonForm
 from classification.models import YearlyClassification
 from extensions import db
 
@@ -44,10 +44,10 @@ def _invalid(agency: Agency, year: int):
 @bp.route("/propose/<int:agency_id>/<int:year>", methods=["POST"])
 @role_required(*RATE)
 def propose(agency_id, year):
-    agency = _unit(agency_id, RATE)
-    if not EmptyForm().validate_on_submit():
+    agency, form = _unit(agency_id, RATE), ProposeForm()
+    if not form.validate_on_submit():
         return _invalid(agency, year)
-    return _done(agency, year, workflow.propose, _("The rating is proposed to the council."))
+    return _done(agency, year, workflow.propose, _("The rating is proposed to the council."), form.reason.data or "")
 
 
 @bp.route("/return/<int:agency_id>/<int:year>", methods=["POST"])

@@ -53,6 +53,7 @@ def load() -> bool:
     exam = _exam(bank, agencies, users["khaothi"])
     _attempts(exam, users)
     _tasks(users)
+    _cascade(users, agencies)
     _discipline(users)
     db.session.add(RatingSettings(year=DEMO_YEAR))
     db.session.flush()
@@ -138,12 +139,24 @@ def _attempts(exam, users) -> None:
         exam_services.finish_attempt(attempt, AttemptState.SUBMITTED, actor=user)
 
 
+def assessor(user: User, users) -> User:
+    """Who assigns, verifies and reviews ``user``'s work: the direct manager; for a head of
+    agency with nobody above in the tree (a director of a department, the chair of a ward),
+    the level above is the province, represented by its HR officer (hr_officer at the root),
+    never the person themself."""
+    boss = direct_manager(user)
+    if boss is not None:
+        return boss
+    return next(u for u in users.values() if u.id != user.id and any(
+        r.role == Role.HR_OFFICER and r.agency.parent_id is None for r in u.roles))
+
+
 def _tasks(users) -> None:
     for username, *_mid, perf, _test in STAFF:
         if perf is None:
             continue
         user = users[username]
-        boss = direct_manager(user) or user
+        boss = assessor(user, users)
         for quarter, deadline in DEADLINES.items():
             for index in (0, 1):
                 _task(user, boss, perf, quarter, deadline, index)
@@ -199,3 +212,30 @@ def _discipline(users) -> None:
         db.session.add(DisciplineRecord(user_id=users[username].id, form=DisciplineForm(form),
                                         decided_on=date(DEMO_YEAR, 8, 15), connected_with_duties=connected,
                                         note="Dữ liệu minh họa"))
+
+
+def _cascade(users, agencies) -> None:
+    """One cascaded task (issue 5): the Department of Home Affairs director's task split for
+    two division heads — one as a person, one as a unit (its head answers for it).  Children
+    in standard products: 6 × 1 verified 6, 2 × 2 not reported (overdue) → roll-up 6/10."""
+    from performance.services import split_task
+
+    director, ccvc, office = users["giamdoc.snv"], users["tp.ccvc"], agencies["SNV-VP"]
+    parent = Task(year=DEMO_YEAR, period=f"{DEMO_YEAR}-Q4", assigner_id=assessor(director, users).id,
+                  assignee_id=director.id,
+                  title="Tham mưu sắp xếp vị trí việc làm công chức toàn tỉnh (nhiệm vụ phân cấp)",
+                  indicator="Văn bản, hồ sơ trình UBND tỉnh", unit_of_measure="văn bản", target=Fraction(10),
+                  deadline=DEADLINES["Q4"])
+    db.session.add(parent)
+    db.session.flush()
+    first = split_task(parent, director, assignee=ccvc, title="Rà soát vị trí việc làm công chức các sở, ngành",
+                       indicator="Báo cáo rà soát được phê duyệt", unit_of_measure="văn bản", target=6, factor=1,
+                       weight=1, quarter="Q3", deadline=DEADLINES["Q3"])
+    split_task(parent, director, unit=office, title="Hoàn thiện hồ sơ trình UBND tỉnh phê duyệt",
+               indicator="Hồ sơ trình được tiếp nhận", unit_of_measure="hồ sơ", target=2, factor=2, weight=1,
+               quarter="Q3", deadline=DEADLINES["Q3"])
+    report = ProductReport(task=first, actual_value=Fraction(6), delivered_on=DEADLINES["Q3"] - timedelta(days=3),
+                           product="Báo cáo rà soát 6 sở, ngành (dữ liệu minh họa).")
+    db.session.add(report)
+    db.session.add(Verification(report=report, verifier_id=director.id, accepted_value=Fraction(6), on_time=True,
+                                quality_met=True, comment="Đã kiểm chứng (dữ liệu minh họa)."))

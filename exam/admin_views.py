@@ -14,6 +14,8 @@ from exam import bp, events, marking, papers, queries, services, timing
 from exam.forms import AccommodationForm, DecisionForm, ExamForm, PointsForm, RegradeForm, TimeForm
 from exam.models import Accommodation, Attempt, AttemptSlot, Exam, LateSave, Paper, RegradeJob
 from extensions import db
+from jobs import enqueue
+from jobs import queries as jobs_queries
 from question_bank.models import Question, QuestionBank
 from question_bank.queries import category_counts
 
@@ -231,7 +233,12 @@ def admin_regrade(exam_id):
     if question is None or question.bank_id != exam.bank_id:
         flash(_("No such question in this exam's bank."), "danger")
         return _back(exam, "#h-regrade")
-    job = marking.preview_regrade(exam, question, form.kind.data, form.reason.data, current_user)
+    try:
+        job = marking.preview_regrade(exam, question, form.kind.data, form.reason.data, current_user)
+    except services.ExamError as exc:          # e.g. the corrected key is not approved yet
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return _back(exam, "#h-regrade")
     db.session.commit()
     return redirect(url_for("exam.admin_regrade_job", exam_id=exam.id, job_id=job.id))
 
@@ -239,21 +246,23 @@ def admin_regrade(exam_id):
 @bp.route("/admin/<int:exam_id>/regrade/<int:job_id>", methods=["GET", "POST"])
 @role_required(*queries.ADMIN_ROLES)
 def admin_regrade_job(exam_id, job_id):
-    """The preview (whose score and pass/fail change) and the button that applies it."""
+    """The preview (whose score and pass/fail change) and the button that applies it: the
+    apply runs as a background job (DECISIONS.md 18) whose page shows its progress."""
     exam = get_exam_or_404(exam_id)
     job = db.get_or_404(RegradeJob, job_id)
     if job.exam_id != exam.id:
         abort(404)
     form = EmptyForm()
     if form.validate_on_submit():
-        try:
-            n = marking.apply_regrade(job, current_user, progress=lambda j: db.session.flush())
-            db.session.commit()
-            flash(_("Regrade applied: %(n)d result(s) changed.", n=n), "success")
-        except services.ExamError:
-            db.session.rollback()
+        running = jobs_queries.active_job("exam.regrade", regrade_id=job.id)
+        if running is None and job.state != "preview":
             flash(_("This regrade was already applied."), "danger")
-        return redirect(url_for("exam.admin_regrade_job", exam_id=exam.id, job_id=job.id))
+            return redirect(url_for("exam.admin_regrade_job", exam_id=exam.id, job_id=job.id))
+        running = running or enqueue("exam.regrade", {"regrade_id": job.id, "exam_id": exam.id,
+                                                      "actor_id": current_user.id}, current_user, exam.agency)
+        return redirect(url_for("jobs.show", background_job_id=running.id))
     changed = [r for r in job.preview or [] if (r["score_before"], r["max_before"], r["passed_before"])
                != (r["score_after"], r["max_after"], r["passed_after"])]
-    return render_template("exam/admin_regrade.html", exam=exam, job=job, changed=changed, form=form)
+    background = jobs_queries.latest_job("exam.regrade", regrade_id=job.id)
+    return render_template("exam/admin_regrade.html", exam=exam, job=job, changed=changed, form=form,
+                           background=background)

@@ -40,21 +40,22 @@ def generate_papers_command(code):
 @click.argument("job_id", type=int)
 @click.option("--actor", required=True, help="username of the exam admin applying it (audited)")
 def regrade_command(job_id, actor):
-    """Apply a previewed regrade JOB_ID (made on the exam's page), printing progress."""
+    """Apply a previewed regrade JOB_ID (made on the exam's page) here, printing progress.
+
+    It runs as a recorded background job of kind ``exam.regrade`` (``flask jobs list``), the
+    same function the exam's page queues."""
     from sqlalchemy import select
 
     from accounts.models import User
-    from exam.marking import apply_regrade
     from exam.models import RegradeJob
-    from exam.services import ExamError
+    from jobs.services import run_now
 
-    job = db.session.get(RegradeJob, job_id)
+    regrade = db.session.get(RegradeJob, job_id)
     user = db.session.scalars(select(User).where(User.username == actor)).first()
-    if job is None or user is None:
+    if regrade is None or user is None:
         raise click.ClickException("no such job or user")
-    try:
-        changed = apply_regrade(job, user, progress=lambda j: click.echo(f"\r{j.done}/{j.total}", nl=False))
-    except ExamError as exc:
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
-    click.echo(f"\nregrade {job_id} applied: {changed} result(s) changed")
+    job = run_now("exam.regrade", {"regrade_id": regrade.id, "exam_id": regrade.exam_id, "actor_id": user.id},
+                  user, regrade.exam.agency, listener=lambda j: click.echo(f"\r{j.done}/{j.total}", nl=False))
+    if job.state.value != "done":
+        raise click.ClickException(job.error or "the regrade failed")
+    click.echo(f"\nregrade {job_id} applied: {job.result['changed']} result(s) changed (job {job.id})")

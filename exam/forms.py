@@ -8,15 +8,27 @@ from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, DecimalField, FieldList, Form, FormField, IntegerField,
                      PasswordField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import Select
 
-from labels import QTYPES
+from labels import DIFFICULTIES, QTYPES
+
+
+class DropDown(Select):
+    """A one-line <select>: the blueprint table gives its cells a ``size``, which on a
+    <select> would make a list box, so it is dropped."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.pop("size", None)
+        return super().__call__(field, **kwargs)
 
 
 class RuleForm(Form):
     category = SelectField(_l("Category"), coerce=int, validate_choice=False)
     count = IntegerField(_l("Questions"), validators=[Optional(), NumberRange(min=1, max=500)])
     mark = DecimalField(_l("Mark each"), default=1, places=2, validators=[Optional(), NumberRange(min=0.01, max=100)])
-    difficulty = StringField(_l("Difficulty"), validators=[Optional(), Length(max=20)])
+    # The question's level (labels.DIFFICULTIES); "" = any difficulty (stored as None).
+    difficulty = SelectField(_l("Difficulty"), choices=[("", _l("any"))] + list(DIFFICULTIES.items()), default="",
+                             validate_choice=True, widget=DropDown())
     qtype = SelectField(_l("Type"), choices=[("", "—")] + [(k, v) for k, v in QTYPES.items() if k != "description"],
                         validate_choice=True, default="")
 

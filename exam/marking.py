@@ -12,6 +12,7 @@ its preview lists whose score and pass/fail change before anything is written.
 import hashlib
 from fractions import Fraction
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from accounts import audit
@@ -21,10 +22,15 @@ from db_types import utcnow
 from exam.models import Attempt, AttemptSlot, AttemptState, Exam, Mark, RegradeJob
 from exam.services import ExamError, grade, slot_inputs
 from extensions import db
-from question_bank.models import Question, QuestionVersion
+from question_bank.models import Question, QuestionStatus, QuestionVersion
 from scoring.grading import grade_attempt
+from text_utils import person_sort_key
 
 MARKING_ROLES = (Role.MARKER, Role.EXAM_ADMIN)
+
+
+class OwnAnswer(ExamError):
+    """A marker tried to mark their own answer."""
 
 
 def candidate_code(attempt: Attempt) -> str:
@@ -36,19 +42,34 @@ def marks_needed(exam: Exam) -> int:
     return 2 if exam.double_marking else 1
 
 
+def is_own(slot: AttemptSlot, user) -> bool:
+    """True when ``slot`` is the user's own answer: a marker may sit the exam too, and never
+    marks their own paper."""
+    return slot.attempt.user_id == user.id
+
+
+def _queue_order(slot: AttemptSlot) -> tuple:
+    """By exam, then the candidate: the pseudonym under anonymous marking (a name order would
+    betray names), else the Vietnamese name order (DECISIONS 23); then the question."""
+    attempt = slot.attempt
+    who = candidate_code(attempt) if attempt.exam.anonymous_marking else person_sort_key(attempt.user.full_name)
+    return attempt.exam_id, who, attempt.id, slot.position
+
+
 def marking_queue(user) -> list[AttemptSlot]:
-    """Essay slots of closed attempts in the user's scope still needing this user's mark."""
+    """Essay slots of other people's closed attempts in the user's scope still needing this
+    user's mark."""
     closed = (AttemptState.SUBMITTED, AttemptState.TIMED_OUT)
     stmt = (select(AttemptSlot).join(Attempt, Attempt.id == AttemptSlot.attempt_id)
             .join(Exam, Exam.id == Attempt.exam_id).join(Agency, Agency.id == Exam.agency_id)
-            .where(agency_scope(user, *MARKING_ROLES), Attempt.state.in_(closed),
+            .where(agency_scope(user, *MARKING_ROLES), Attempt.state.in_(closed), Attempt.user_id != user.id,
                    AttemptSlot.grade_state == "needs_grading").order_by(Attempt.id, AttemptSlot.position))
     out = []
     for slot in db.session.scalars(stmt):
         markers = {m.marker_id for m in slot.marks}
         if user.id not in markers and len(markers) < marks_needed(slot.attempt.exam):
             out.append(slot)
-    return out
+    return sorted(out, key=_queue_order)
 
 
 def disputed(exam: Exam) -> list[AttemptSlot]:
@@ -66,7 +87,10 @@ def _check_points(slot: AttemptSlot, points: Fraction) -> Fraction:
 
 
 def mark_slot(slot: AttemptSlot, marker, points, comment: str = "") -> bool:
-    """Record one marker's points; returns True when the slot's grade became final."""
+    """Record one marker's points; returns True when the slot's grade became final.
+    Raises :class:`OwnAnswer` for the marker's own answer."""
+    if is_own(slot, marker):
+        raise OwnAnswer(_("You cannot mark your own answer: another marker will."))
     points = _check_points(slot, points)
     if any(m.marker_id == marker.id for m in slot.marks):
         raise ExamError("already marked by this marker")
@@ -113,12 +137,26 @@ def _affected(exam: Exam, question: Question) -> list[tuple[Attempt, list[Attemp
     return out
 
 
+def approved_current_version(question: Question) -> QuestionVersion:
+    """The version a key regrade grades with: the question's current version, which must be
+    approved (a corrected key passes the same review as any edit).  Raises ExamError."""
+    current = db.session.get(QuestionVersion, question.current_version_id)
+    if current is None or question.status != QuestionStatus.APPROVED:
+        import labels
+
+        raise ExamError(_("Version %(n)s of question %(id)d is not approved (it is %(status)s): have it reviewed "
+                          "and approved before regrading with it.", n=current.version if current else "—",
+                          id=question.id, status=str(labels.QUESTION_STATUSES[question.status.value])))
+    return current
+
+
 def preview_regrade(exam: Exam, question: Question, kind: str, reason: str, actor) -> RegradeJob:
     """Compute, without changing any attempt, every affected person's score and pass/fail
-    before and after; stored on a new job in state "preview"."""
+    before and after; stored on a new job in state "preview".  A key regrade needs the
+    question's current version approved (ExamError otherwise); an exclusion does not."""
     if kind not in ("key", "exclude") or not reason.strip():
         raise ExamError("kind must be key or exclude, with a reason")
-    current = db.session.get(QuestionVersion, question.current_version_id)
+    current = approved_current_version(question) if kind == "key" else None
     rows = []
     for attempt, slots in _affected(exam, question):
         inputs = slot_inputs(attempt, {s.id: current for s in slots} if kind == "key" else None)
@@ -143,12 +181,13 @@ def preview_regrade(exam: Exam, question: Question, kind: str, reason: str, acto
 def apply_regrade(job: RegradeJob, actor, progress=None) -> int:
     """Apply a previewed regrade: each affected attempt is changed, re-totalled and
     audited; ``job.done`` counts progress.  Returns how many attempts changed score or
-    outcome."""
+    outcome.  A key regrade is refused (ExamError, nothing changed) unless the question's
+    current version is approved at the moment it is applied."""
     if job.state != "preview":
         raise ExamError("this regrade was already applied")
-    job.state = "running"
     question = db.session.get(Question, job.question_id)
-    current = db.session.get(QuestionVersion, question.current_version_id)
+    current = approved_current_version(question) if job.kind == "key" else None
+    job.state = "running"
     changed = 0
     for attempt, slots in _affected(job.exam, question):
         before = (attempt.score, attempt.max_score, attempt.passed)

@@ -24,6 +24,9 @@ def mark(slot_id):
     require_reach(current_user, slot.attempt.exam.agency, *marking.MARKING_ROLES)
     if slot.attempt.is_open or slot.grade_state not in ("needs_grading",):
         abort(404)
+    if marking.is_own(slot, current_user):
+        flash(_("You cannot mark your own answer: another marker will."), "danger")
+        return redirect(url_for("exam.marking_queue"))
     form = PointsForm()
     if form.validate_on_submit():
         try:

@@ -3,12 +3,15 @@
 The admin, marking and practice views register on the same blueprint from their modules."""
 import secrets
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from accounts.auth import is_safe_next
+from accounts import sessions
 from accounts.forms import EmptyForm
 from exam import access, admin_views, bp, events, marking_views, practice_views, queries, services  # noqa: F401
+from exam import fast_save
 from exam.forms import NextForm, StartForm
 from exam.models import Attempt, AttemptState, Exam
 from extensions import db
@@ -31,6 +34,8 @@ def my_exams():
 @bp.route("/<int:exam_id>/start", methods=["POST"])
 @login_required
 def start(exam_id):
+    """Start (or resume) an attempt; ``?next=`` (a relative URL: the home page) is where a
+    refusal — a wrong exam password, a closed window — is shown, else the list of tests."""
     exam = db.get_or_404(Exam, exam_id)
     form = StartForm()
     if not form.validate_on_submit():
@@ -40,7 +45,8 @@ def start(exam_id):
     except services.ExamError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
-        return redirect(url_for("exam.my_exams"))
+        back = request.args.get("next")
+        return redirect(back if is_safe_next(back) else url_for("exam.my_exams"))
     db.session.commit()
     return redirect(url_for("exam.attempt_page", attempt_id=attempt.id))
 
@@ -73,6 +79,7 @@ def attempt_page(attempt_id):
                            next_seq=max((s.saved_seq for s in attempt.slots), default=0) + 1, form=EmptyForm())
 
 
+sessions.DEFERRED_CHECK_ENDPOINTS.add("exam.save")     # checked inside fast_save's statement
 SAVE_CODES = {"saved": 200, "stale": 200, "locked": 200, "conflict": 409, "late": 410, "closed": 410, "invalid": 400}
 
 
@@ -82,11 +89,24 @@ def save(attempt_id):
     """JSON autosave: ``{"token", "position", "seq", "response", "flagged"?}`` →
     ``{"status", "seq", "remaining"}``; 409 when another page took over, 410 when closed
     (a save after the deadline plus grace is kept aside as a late save), 403 from an
-    address outside the exam's ranges."""
+    address outside the exam's ranges.
+
+    A save that is applied takes one statement (:mod:`exam.fast_save`; the session is
+    checked inside it); any other outcome is decided by :func:`services.save_answer`."""
+    data = request.get_json(silent=True)
+    if current_app.config.get("EXAM_FAST_SAVE", True):
+        stored = fast_save.try_save(attempt_id, current_user, data, request.remote_addr,
+                                    use_cte=current_app.config.get("EXAM_FAST_SAVE_CTE"))
+        if stored is not None:
+            db.session.commit()
+            return jsonify(status="saved", seq=stored.seq, remaining=stored.remaining(),
+                           paused=stored.paused_at is not None), 200
+    if not sessions.confirm_identity():
+        return current_app.login_manager.unauthorized()
     attempt = get_own_attempt_or_404(attempt_id)
     if _refuse_address(attempt):
         return jsonify(status="forbidden", error=_("Not from the exam rooms' network.")), 403
-    data = request.get_json(silent=True) or {}
+    data = data if isinstance(data, dict) else {}
     try:
         position, seq = int(data["position"]), int(data["seq"])
     except (KeyError, TypeError, ValueError):

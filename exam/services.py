@@ -169,7 +169,7 @@ def save_answer(attempt: Attempt, token: str, position: int, seq: int, response,
     """
     slot = db.session.scalars(select(AttemptSlot).where(AttemptSlot.attempt_id == attempt.id,
                                                         AttemptSlot.position == position)).first()
-    if slot is None or not _valid_response(response) or seq < 1:
+    if slot is None or not valid_response(response) or seq < 1:
         return SaveResult("invalid", 0)
     result = _apply_save(attempt, slot, token, seq, response, flagged)
     events.log(attempt.id, "save", position=position, seq=seq, status=result.status)
@@ -198,7 +198,8 @@ def _apply_save(attempt, slot, token, seq, response, flagged) -> SaveResult:
     return SaveResult("saved" if done.rowcount == 1 else "stale", stored)
 
 
-def _valid_response(response) -> bool:
+def valid_response(response) -> bool:
+    """None or a JSON object of at most ``MAX_RESPONSE_CHARS`` characters."""
     return response is None or (isinstance(response, dict) and len(json.dumps(response)) <= MAX_RESPONSE_CHARS)
 
 

@@ -11,7 +11,7 @@ from accounts import audit
 from db_types import utcnow
 from extensions import db
 from performance.models import ChangeState, CommitmentChange, Task
-from performance.services import latest_commitment, sign_commitment
+from performance.services import check_child, latest_commitment, sign_commitment
 
 FIELDS = ("title", "indicator", "unit", "target", "deadline")
 
@@ -37,6 +37,8 @@ def request_change(task: Task, user, *, reason: str, remove: bool = False, title
         raise ChangeError(_("A change of this task already waits for the supervisor."))
     if remove and task.reports:
         raise ChangeError(_("A task with a reported product cannot be removed."))
+    if remove and task.children:
+        raise ChangeError(_("A task split into child tasks cannot be removed: remove its children first."))
     before = _values(task)
     proposed = {} if remove else {k: v for k, v in {
         "title": title, "indicator": indicator, "unit": unit,
@@ -46,6 +48,8 @@ def request_change(task: Task, user, *, reason: str, remove: bool = False, title
         raise ChangeError(_("Nothing would change."))
     if "deadline" in proposed and not proposed["deadline"].startswith(str(task.year)):
         raise ChangeError(_("The deadline must stay in %(year)d.", year=task.year))
+    if "deadline" in proposed:
+        _check_cascade(task, date.fromisoformat(proposed["deadline"]))
     change = CommitmentChange(task_id=task.id, user_id=user.id, year=task.year, remove=remove, proposed=proposed,
                               before=before, reason=reason.strip())
     db.session.add(change)
@@ -79,8 +83,22 @@ def decide_change(change: CommitmentChange, supervisor, approve: bool, note: str
     return sign_commitment(owner, change.year, approved_by=supervisor, change=change)
 
 
+def _check_cascade(task: Task, deadline: date) -> None:
+    """A child's deadline stays within its parent's; a parent's stays after its children's."""
+    if task.parent is not None:
+        problem = check_child(task.parent, task.period, deadline)
+        if problem:
+            raise ChangeError(problem)
+    if any(c.deadline > deadline for c in task.children):
+        raise ChangeError(_("A child task is due after this date: change the child tasks first."))
+
+
 def _apply(task: Task, change: CommitmentChange, supervisor) -> None:
     before = task.snapshot()
+    if change.remove and task.children:       # split after the request was made
+        raise ChangeError(_("A task split into child tasks cannot be removed: remove its children first."))
+    if "deadline" in change.proposed:
+        _check_cascade(task, date.fromisoformat(change.proposed["deadline"]))
     if change.remove:
         audit.record("task.remove", task, actor=supervisor, before=before, reason=change.reason)
         change.task_id = None          # the change keeps the task's content in ``before``

@@ -13,6 +13,7 @@ class TaskForm(FlaskForm):
     unit and conversion factor (what is typed in those fields is then ignored)."""
 
     assignee = SelectField(_l("Assignee"), coerce=int)
+    unit = SelectField(_l("… or a unit (its head answers for the task)"), coerce=int, default=0)
     catalogue = SelectField(_l("Standard product from the catalogue"), coerce=int, default=0)
     year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2020, 2100)])
     quarter = SelectField(_l("Due period"), choices=PERIODS)
@@ -29,6 +30,9 @@ class TaskForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
+        if bool(self.assignee.data) == bool(self.unit.data):
+            self.assignee.errors.append(_l("Choose either a person or a unit."))
+            ok = False
         if not self.catalogue.data:
             for name in ("title", "indicator", "unit_of_measure"):
                 if not (self[name].data or "").strip():
@@ -97,3 +101,29 @@ class ImportForm(FlaskForm):
     file = FileField(_l("Task list (XLSX, the template's columns)"),
                      validators=[FileRequired(), FileAllowed(["xlsx"]), FileSize(5 * 1024 * 1024)])
     submit = SubmitField(_l("Check and import"))
+
+
+class SplitForm(FlaskForm):
+    """A child task of a task one answers for: its own assignee (a person or a unit), target,
+    unit of measure, conversion factor and deadline, within the parent's year and period."""
+
+    assignee = SelectField(_l("Assignee"), coerce=int, default=0)
+    unit = SelectField(_l("… or a unit (its head answers for the task)"), coerce=int, default=0)
+    quarter = SelectField(_l("Due period"), choices=PERIODS)
+    title = StringField(_l("Task"), validators=[DataRequired(), Length(max=500)])
+    indicator = StringField(_l("Indicator (the product that proves it)"), validators=[DataRequired(), Length(max=500)])
+    unit_of_measure = StringField(_l("Unit of measure"), validators=[DataRequired(), Length(max=100)])
+    target = DecimalField(_l("Target value"), validators=[InputRequired(), NumberRange(min=0.0001)])
+    factor = DecimalField(_l("Conversion factor to the standard product"), default=1,
+                          validators=[InputRequired(), NumberRange(min=0.0001)])
+    weight = DecimalField(_l("Weight"), default=1, validators=[InputRequired(), NumberRange(min=0.0001)])
+    deadline = DateField(_l("Deadline"), validators=[DataRequired()])
+    breakthrough = BooleanField(_l("Breakthrough task"))
+    submit = SubmitField(_l("Add the child task"))
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if bool(self.assignee.data) == bool(self.unit.data):
+            self.assignee.errors.append(_l("Choose either a person or a unit."))
+            ok = False
+        return ok

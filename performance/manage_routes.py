@@ -61,7 +61,8 @@ def overview():
     year, today = request.args.get("year", date.today().year, type=int), date.today()
     return render_template("performance/overview.html", year=year, today=today,
                            rows=queries.overview(current_user, year, today),
-                           stuck=queries.bottlenecks(current_user, year, today))
+                           stuck=queries.bottlenecks(current_user, year, today),
+                           cascades=queries.cascades(current_user, year, today, *queries.OVERVIEW))
 
 
 @bp.route("/import", methods=["GET", "POST"])

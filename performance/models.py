@@ -39,10 +39,21 @@ class Task(db.Model):
     kind: Mapped[TaskKind] = mapped_column(Enum(TaskKind, native_enum=False, length=20), default=TaskKind.REGULAR)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     catalogue_item_id: Mapped[Optional[int]] = mapped_column(ForeignKey("catalogue_item.id"))
+    # Assigned to a unit (agency) instead of a person: ``assignee_id`` is then the unit's
+    # head at assignment (:func:`performance.queries.unit_head`), who answers for it —
+    # it is in the head's list and commitment, and it is one of the unit's own targets
+    # (``ProductResult.unit_target`` in the engine).
+    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agency.id"), index=True)
+    # Cascade: a child task split from ``parent_id`` (a director's task split for division
+    # heads); the parent's progress rolls up from the children (performance.queries.rollup).
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("task.id"), index=True)
 
     assigner = relationship("User", foreign_keys=[assigner_id])
     assignee = relationship("User", foreign_keys=[assignee_id])
     catalogue_item = relationship("CatalogueItem")
+    unit = relationship("Agency", foreign_keys=[unit_id])
+    parent: Mapped[Optional["Task"]] = relationship(remote_side="Task.id", back_populates="children")
+    children: Mapped[list["Task"]] = relationship(back_populates="parent", order_by="Task.id")
     reports: Mapped[list["ProductReport"]] = relationship(
         back_populates="task", cascade="all, delete-orphan", order_by="ProductReport.id")
 
@@ -51,11 +62,18 @@ class Task(db.Model):
         return self.reports[-1] if self.reports else None
 
     def snapshot(self) -> dict:
-        """The task's content as signed in a commitment."""
-        return {"id": self.id, "title": self.title, "indicator": self.indicator,
+        """The task's content as signed in a commitment.  ``assigned_unit`` (the agency's
+        code) and ``parent`` (the parent task's id) appear only when set, so the content of
+        a plain task — and the fingerprint of lists signed before — stays as it was."""
+        snap = {"id": self.id, "title": self.title, "indicator": self.indicator,
                 "unit": self.unit_of_measure, "target": str(self.target), "factor": str(self.factor),
                 "weight": str(self.weight), "deadline": self.deadline.isoformat(),
                 "period": self.period, "kind": self.kind.value}
+        if self.unit_id is not None:
+            snap["assigned_unit"] = self.unit.code
+        if self.parent_id is not None:
+            snap["parent"] = self.parent_id
+        return snap
 
 
 class CatalogueItem(db.Model):

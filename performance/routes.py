@@ -1,20 +1,23 @@
 """Task pages for the assignee (my tasks, report, ask for a change) and the supervisor
 (team, assign from the catalogue, verify, decide changes).  The catalogue, the head's
 overview and the XLSX import/export are in :mod:`performance.manage_routes`."""
-from datetime import date
+from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from accounts.forms import EmptyForm
-from accounts.permissions import can_reach, require_reach, role_required
+from accounts.permissions import has_role, require_reach, role_required
 from accounts.queries import staff_in_scope
 from extensions import db
 from performance import bp, changes, queries, services
 from performance import manage_routes  # noqa: F401  (registers its views on bp)
-from performance.forms import ChangeDecisionForm, ChangeRequestForm, ReportForm, TaskForm, VerifyForm
+from performance.forms import ChangeDecisionForm, ChangeRequestForm, ReportForm, SplitForm, TaskForm, VerifyForm
 from performance.models import CommitmentChange, EvidenceFile, ProductReport, Task
+
+
+DUE_SOON = 30   # days: "what is due" lists unreported tasks due within this many days, and overdue ones
 
 
 def _year() -> int:
@@ -35,7 +38,14 @@ def get_task_or_404(task_id: int, *, as_assignee=False) -> Task:
 @login_required
 def my_tasks():
     year = _year()
-    return render_template("performance/my_tasks.html", year=year, tasks=queries.tasks_of(current_user, year),
+    tasks = queries.tasks_of(current_user, year)
+    parents = queries.parents_among(tasks)
+    today = date.today()
+    open_tasks = [t for t in tasks if t.latest_report is None]
+    return render_template("performance/my_tasks.html", year=year, tasks=tasks, today=today,
+                           overdue=[t for t in open_tasks if t.deadline < today],
+                           upcoming=[t for t in open_tasks if today <= t.deadline <= today + timedelta(days=DUE_SOON)],
+                           rollups={t.id: queries.rollup(t, today) for t in tasks if t.id in parents},
                            commitment=services.latest_commitment(current_user, year), form=EmptyForm(),
                            outdated=services.commitment_outdated(current_user, year),
                            revisions=queries.revisions(current_user, year),
@@ -76,8 +86,13 @@ def report(task_id):
 @bp.route("/team")
 @role_required(*queries.SUPERVISE)
 def team():
-    year = _year()
-    return render_template("performance/team.html", year=year, tasks=queries.team_tasks(current_user, year),
+    year, today = _year(), date.today()
+    tasks = queries.team_tasks(current_user, year)
+    parents = queries.parents_among(tasks)
+    return render_template("performance/team.html", year=year, tasks=tasks, today=today,
+                           rollups={t.id: queries.rollup(t, today) for t in tasks if t.id in parents},
+                           units=queries.overview(current_user, year, today, queries.SUPERVISE),
+                           cascades=queries.cascades(current_user, year, today, *queries.SUPERVISE),
                            pending=queries.awaiting_verification(current_user),
                            changes=queries.pending_changes(current_user))
 
@@ -87,7 +102,11 @@ def team():
 def assign():
     form = TaskForm()
     people = [u for u in staff_in_scope(current_user, *queries.SUPERVISE) if u.id != current_user.id]
-    form.assignee.choices = [(u.id, f"{u.full_name} — {u.agency.name}") for u in people]
+    form.assignee.choices = [(0, _("— choose a person —"))] + [
+        (u.id, f"{u.full_name} — {u.agency.name}") for u in people]
+    units = queries.assignable_units(current_user)
+    form.unit.choices = [(0, _("— no unit —"))] + [
+        (a.id, _("%(unit)s (head: %(name)s)", unit=a.name, name=head.full_name)) for a, head in units]
     chosen = request.args.get("assignee", type=int)
     items = queries.catalogue_for(current_user)
     person = next((u for u in people if u.id == chosen), None)
@@ -100,14 +119,16 @@ def assign():
         form.catalogue.data = request.args.get("item", 0, type=int)
     if form.validate_on_submit():
         item = next((i for i in items if i.id == form.catalogue.data), None)
-        assignee = next(u for u in people if u.id == form.assignee.data)
+        unit, head = next(((a, h) for a, h in units if a.id == form.unit.data), (None, None))
+        assignee = head or next(u for u in people if u.id == form.assignee.data)
         if item is not None and not item.applies_to(assignee):
             form.catalogue.errors.append(_("This standard product is not in the catalogue of %(name)s's job position.",
                                            name=assignee.full_name))
         else:
-            task = services.assign_task(form, current_user, item)
+            task = services.assign_task(form, current_user, item, unit=unit, head=head)
             db.session.commit()
-            flash(_("Task assigned to %(name)s.", name=task.assignee.full_name), "success")
+            flash(_("Task assigned to %(unit)s; %(name)s answers for it.", unit=unit.name, name=head.full_name)
+                  if unit else _("Task assigned to %(name)s.", name=task.assignee.full_name), "success")
             if services.latest_commitment(assignee, task.year) is not None:
                 flash(_("%(name)s had signed the list for %(year)d: they are asked to sign the new revision.",
                         name=assignee.full_name, year=task.year), "info")
@@ -188,10 +209,63 @@ def evidence(evidence_id):
     """Served as an attachment, only within the chain of command."""
     item = db.get_or_404(EvidenceFile, evidence_id)
     task = db.session.get(ProductReport, item.report_id).task
-    if task.assignee_id != current_user.id and not can_reach(current_user, task.assignee.agency,
-                                                              *queries.SUPERVISE):
+    if not queries.can_see_task(current_user, task):
         abort(404)
     response = send_file(services.evidence_path(item), mimetype=item.mime, as_attachment=True,
                          download_name=item.original_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.route("/<int:task_id>")
+@login_required
+def task(task_id):
+    """One task: its content, assignee or unit, reports with evidence, its place in a
+    cascade (the chain up, the tree of children with the roll-up).  Only its chain of
+    command sees it (:func:`performance.queries.can_see_task`)."""
+    task = db.get_or_404(Task, task_id)
+    if not queries.can_see_task(current_user, task):
+        abort(404)
+    today = date.today()
+    nodes = queries.tree(task)
+    rollups = {n.id: queries.rollup(n, today) for n, _d in [(task, 0), *nodes] if n.children}
+    return render_template("performance/task.html", task=task, today=today, nodes=nodes, rollups=rollups,
+                           chain=[(t, queries.can_see_task(current_user, t)) for t in queries.ancestors(task)],
+                           can_split=task.assignee_id == current_user.id and has_role(current_user, *queries.SUPERVISE))
+
+
+@bp.route("/<int:task_id>/split", methods=["GET", "POST"])
+@role_required(*queries.SUPERVISE)
+def split(task_id):
+    """The assignee of a task splits it into a child task for someone they supervise (one
+    child per submission; the task page shows the tree)."""
+    parent = get_task_or_404(task_id, as_assignee=True)
+    form = SplitForm()
+    people = [u for u in staff_in_scope(current_user, *queries.SUPERVISE) if u.id != current_user.id]
+    units = queries.assignable_units(current_user)
+    form.assignee.choices = [(0, _("— choose a person —"))] + [
+        (u.id, f"{u.full_name} — {u.agency.name}") for u in people]
+    form.unit.choices = [(0, _("— no unit —"))] + [
+        (a.id, _("%(unit)s (head: %(name)s)", unit=a.name, name=head.full_name)) for a, head in units]
+    if not form.is_submitted():
+        form.quarter.data, form.deadline.data = parent.period[-2:], parent.deadline
+        form.indicator.data, form.unit_of_measure.data = parent.indicator, parent.unit_of_measure
+        form.factor.data = parent.factor
+    if form.validate_on_submit():
+        unit = next((a for a, _h in units if a.id == form.unit.data), None)
+        person = next((u for u in people if u.id == form.assignee.data), None)
+        try:
+            child = services.split_task(parent, current_user, assignee=person, unit=unit, title=form.title.data,
+                                        indicator=form.indicator.data, unit_of_measure=form.unit_of_measure.data,
+                                        target=form.target.data, factor=form.factor.data, weight=form.weight.data,
+                                        quarter=form.quarter.data, deadline=form.deadline.data,
+                                        breakthrough=form.breakthrough.data)
+        except services.TaskError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Child task “%(title)s” assigned to %(name)s.", title=child.title, name=child.assignee.full_name),
+                  "success")
+            return redirect(url_for("performance.task", task_id=parent.id))
+    return render_template("performance/split.html", parent=parent, form=form)

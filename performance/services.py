@@ -7,12 +7,15 @@ from fractions import Fraction
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from accounts import audit
+from accounts.permissions import can_reach
 from db_types import utcnow
 from extensions import db
 from performance.models import CatalogueItem, Commitment, EvidenceFile, ProductReport, Task, TaskKind, Verification
+from performance.queries import SUPERVISE, unit_head
 
 # Evidence is checked by content (magic bytes), not by the name's extension.
 SIGNATURES = {
@@ -28,11 +31,17 @@ class EvidenceError(ValueError):
     pass
 
 
-def assign_task(form, assigner, item: CatalogueItem | None = None) -> Task:
+class TaskError(ValueError):
+    """A task the rules refuse; the message is for the user."""
+
+
+def assign_task(form, assigner, item: CatalogueItem | None = None, *, unit=None, head=None) -> Task:
     """A task from the form; from the catalogue ``item`` the title, indicator, unit and
-    conversion factor are the standard product's."""
+    conversion factor are the standard product's.  With ``unit`` (an agency) the task is
+    the unit's and ``head`` (:func:`performance.queries.unit_head`) answers for it."""
     task = Task(year=form.year.data, period=f"{form.year.data}-{form.quarter.data}", assigner_id=assigner.id,
-                assignee_id=form.assignee.data, title=form.title.data, indicator=form.indicator.data,
+                assignee_id=head.id if unit is not None else form.assignee.data,
+                unit_id=unit.id if unit is not None else None, title=form.title.data, indicator=form.indicator.data,
                 unit_of_measure=form.unit_of_measure.data, target=Fraction(str(form.target.data)),
                 factor=Fraction(str(form.factor.data)), weight=Fraction(str(form.weight.data)),
                 deadline=form.deadline.data,
@@ -46,8 +55,48 @@ def add_task(task: Task, assigner, item: CatalogueItem | None = None, source: st
         task.title, task.indicator, task.unit_of_measure = item.title, item.indicator, item.unit_of_measure
     db.session.add(task)
     db.session.flush()
-    audit.record("task.assign", task, actor=assigner, after={**task.snapshot(), "source": source})
+    audit.record("task.split" if task.parent_id else "task.assign", task, actor=assigner,
+                 after={**task.snapshot(), "source": source})
     return task
+
+
+def check_child(parent: Task, period: str, deadline: date) -> str | None:
+    """Why a child of ``parent`` with this due period and deadline is refused (a child cannot
+    outlive its parent: same year, a period not after the parent's, a deadline not after the
+    parent's deadline), or None."""
+    if not period.startswith(f"{parent.year}-"):
+        return _("A child task belongs to its parent's year (%(year)d).", year=parent.year)
+    if period > parent.period or deadline > parent.deadline:
+        return _("A child task cannot outlive its parent: due by %(period)s and by %(date)s at the latest.",
+                 period=parent.period, date=parent.deadline.strftime("%d/%m/%Y"))
+    return None
+
+
+def split_task(parent: Task, actor, *, assignee=None, unit=None, title: str, indicator: str, unit_of_measure: str,
+               target, factor, weight, quarter: str, deadline: date, breakthrough: bool = False,
+               item: CatalogueItem | None = None) -> Task:
+    """A child of ``parent`` for a person (``assignee``) or a unit (``unit``, whose head
+    answers for it), each with its own target, unit of measure, factor and deadline.  Only
+    the parent's assignee splits it, for people they supervise; audited as ``task.split``."""
+    if parent.assignee_id != actor.id:
+        raise TaskError(_("Only the person who answers for a task splits it."))
+    if unit is not None:
+        assignee = unit_head(unit)
+        if assignee is None:
+            raise TaskError(_("%(unit)s has no head to answer for the task.", unit=unit.name))
+    if assignee is None or assignee.id == actor.id or not can_reach(actor, unit or assignee.agency, *SUPERVISE):
+        raise TaskError(_("A child task goes to someone you supervise."))
+    period = f"{parent.year}-{quarter}"
+    problem = check_child(parent, period, deadline)
+    if problem:
+        raise TaskError(problem)
+    task = Task(year=parent.year, period=period, assigner_id=actor.id, assignee_id=assignee.id,
+                unit_id=unit.id if unit is not None else None, parent_id=parent.id, title=(title or "").strip(),
+                indicator=(indicator or "").strip(), unit_of_measure=(unit_of_measure or "").strip(),
+                target=Fraction(str(target)), factor=Fraction(str(factor)), weight=Fraction(str(weight)),
+                deadline=deadline, kind=TaskKind.BREAKTHROUGH if breakthrough else TaskKind.REGULAR)
+    task.parent = parent
+    return add_task(task, actor, item)
 
 
 def add_catalogue_item(form, actor) -> CatalogueItem:

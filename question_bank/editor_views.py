@@ -22,6 +22,7 @@ def _editor_form(bank, qtype, version=None, question=None):
         return None
     data = form_class.data_of(version, question) if version is not None else None
     form = form_class(data=data) if data is not None else form_class()
+    form.previous = version
     form.set_choices(db.session.scalars(select(Category).where(Category.bank_id == bank.id)
                                         .order_by(Category.path)), version.difficulty if version else None)
     return form
@@ -102,7 +103,10 @@ def _flash_edit(question, edit) -> None:
 
 
 def _preview(form, previous, version_id: int):
-    """The rendered fragment of the examinee's view of the form's content (never saved)."""
+    """The rendered fragment of the examinee's view of the form's content (never saved);
+    until the question has a text there is nothing to show, and nothing to complain about."""
+    if not (form.text.data or "").strip():
+        return render_template("question_bank/_preview.html", version=None, problems=None)
     parsed = form.parsed(previous)
     mark = parsed.default_mark if parse_decimal(parsed.default_mark) is not None else "0"
     version = SimpleNamespace(id=version_id, qtype=parsed.qtype, text=parsed.text, payload=parsed.payload,

@@ -8,7 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import String, any_, bindparam, select
+from sqlalchemy.dialects import postgresql
 
 from accounts import audit
 from db_types import utcnow
@@ -136,9 +137,13 @@ def find_duplicates(bank: QuestionBank, questions, keys=None) -> dict[int, dict]
     keys = keys or [qc.dedup_key(q.qtype, q.text, q.payload) for q in questions]
     existing: dict[str, int] = {}
     unique = sorted(set(keys))
-    for start in range(0, len(unique), BATCH):
+    if unique and db.session.get_bind().dialect.name == "postgresql":     # one query, the keys as one array
+        wanted = [Question.dedup_key == any_(bindparam("keys", unique, type_=postgresql.ARRAY(String)))]
+    else:
+        wanted = [Question.dedup_key.in_(unique[start:start + BATCH]) for start in range(0, len(unique), BATCH)]
+    for condition in wanted:
         rows = db.session.execute(select(Question.dedup_key, Question.id).where(
-            Question.bank_id == bank.id, Question.dedup_key.in_(unique[start:start + BATCH])).order_by(Question.id))
+            Question.bank_id == bank.id, condition).order_by(Question.id))
         for key, qid in rows:
             existing.setdefault(key, qid)
     found, first = {}, {}
@@ -166,7 +171,8 @@ def import_result(bank: QuestionBank, result: ParseResult, *, skip_invalid=False
     if (result.errors and not skip_invalid) or not result.questions:
         return report
     report.skipped = list(report.errors)
-    prints = [qc.fingerprint(q.name, q.qtype, q.text, q.payload) for q in result.questions]
+    # the name as the version stores it (≤ 255), so the search text is what reindex would give
+    prints = [qc.fingerprint((q.name or "")[:255], q.qtype, q.text, q.payload) for q in result.questions]
     duplicates = find_duplicates(bank, result.questions, [key for _search, key in prints])
     report.duplicates = list(duplicates.values())
     keep = [i for i in range(len(prints)) if not (skip_duplicates and i in duplicates)]

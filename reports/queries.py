@@ -21,6 +21,7 @@ from exam.models import Attempt, AttemptSlot, AttemptState, Exam
 from extensions import db
 from question_bank.models import Category, Question, QuestionVersion
 from reports.exam_data import AttemptRow, ExamStats, attempt_rows, exam_stats, parse_fraction
+from text_utils import person_sort_key, vi_sort_key
 
 REPORT_ROLES = (Role.EXAM_ADMIN, Role.HR_OFFICER, Role.HEAD)
 ITEM_ROLES = (Role.EXAM_ADMIN,)
@@ -141,7 +142,7 @@ def by_agency(rows: list[AttemptRow], unit: Agency) -> list[Group]:
         return child_of_path(row.agency_path)
 
     groups = _group([r for r in rows if r.agency_path.startswith(unit.path)], child_of, lambda k: children[k].name)
-    return sorted(groups, key=lambda g: (g.key != unit.id, _collator().sort_key(g.label)))
+    return sorted(groups, key=lambda g: (g.key != unit.id, vi_sort_key(g.label)))
 
 
 def by_position(rows: list[AttemptRow]) -> list[Group]:
@@ -198,18 +199,9 @@ def today_local() -> date:
     return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
 
 
-@lru_cache(maxsize=1)
-def _collator():
-    import pyuca
-
-    return pyuca.Collator()
-
-
-@lru_cache(maxsize=65536)
 def name_key(full_name: str) -> tuple:
-    """Vietnamese order: by given name (the last word), then the whole name (DECISIONS 23)."""
-    c = _collator()
-    return c.sort_key(full_name.split()[-1] if full_name.split() else ""), c.sort_key(full_name)
+    """Vietnamese order: by given name, then the rest of the name (DECISIONS 23)."""
+    return person_sort_key(full_name)
 
 
 def agency_names(ids) -> dict[int, str]:

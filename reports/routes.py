@@ -187,7 +187,7 @@ def person(user_id):
     person = db.get_or_404(User, user_id)
     if person.id != current_user.id:
         require_reach(current_user, person.agency, *queries.REPORT_ROLES)
-    return render_template("reports/person.html", person=person, years=years.person_years(person),
+    return render_template("reports/person.html", person=person, years=years.person_years(person, own=person.id == current_user.id),
                            own=person.id == current_user.id)
 
 

@@ -77,8 +77,11 @@ class Board:
     totals: dict = field(default_factory=dict)
 
 
-def person_years(person: User) -> list[PersonYear]:
-    """Each year with an official attempt or a rating of ``person``, newest first."""
+def person_years(person: User, own: bool = False) -> list[PersonYear]:
+    """Each year with an official attempt or a rating of ``person``, newest first.
+
+    ``own``: the person reads their own history, so a year's level shows only once the
+    rating unit's result is published (DECISIONS.md 25); HR readers see it at once."""
     attempts = db.session.scalars(
         select(Attempt).join(Exam, Attempt.exam_id == Exam.id)
         .where(Attempt.user_id == person.id, Exam.is_official, Attempt.state != AttemptState.IN_PROGRESS)
@@ -87,12 +90,19 @@ def person_years(person: User) -> list[PersonYear]:
     for a in attempts:
         by_year[a.exam.year].append((a.exam, a))
     rated = {c.year: (c.level, c.state.value) for c in db.session.scalars(
-        select(YearlyClassification).where(YearlyClassification.user_id == person.id))}
+        select(YearlyClassification).where(YearlyClassification.user_id == person.id))
+        if not own or _published(person, c.year)}
     history = {h.year: (h.level, "history") for h in db.session.scalars(
         select(RatingHistory).where(RatingHistory.user_id == person.id))}
     levels = {**history, **rated}
     years = sorted(set(by_year) | set(levels), reverse=True)
     return [PersonYear(y, tuple(by_year.get(y, ())), *levels.get(y, (None, None))) for y in years]
+
+
+def _published(person: User, year: int) -> bool:
+    from classification import workflow
+    unit = person.agency.rating_unit() if person.agency else None
+    return unit is not None and workflow.is_published(workflow.workflow(unit, year))
 
 
 def unit_years(agency: Agency) -> list[UnitYear]:

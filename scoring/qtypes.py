@@ -178,6 +178,8 @@ def grade_matching(payload: dict, response: dict) -> Grade:
     if not subs:
         raise ValueError("matching: no subquestion with text")
     pairs = response.get("pairs") or {}
+    if not isinstance(pairs, dict):
+        raise ValueError(f"matching: pairs must be a dict, got {type(pairs).__name__}")
     given = {k: _norm(v) for k, v in pairs.items() if v not in (None, "")}
     if not given:
         return UNANSWERED
@@ -195,6 +197,8 @@ def grade_ordering(payload: dict, response: dict) -> Grade:
     or ``absolute_position`` (equal share per item in its right place). The response
     must be a permutation of the item ids (ValueError otherwise)."""
     key = [item["id"] for item in payload["items"]]
+    if not isinstance(response.get("order") or [], list):
+        raise ValueError("ordering: order must be a list of item ids")
     order = list(response.get("order") or ())
     if not order:
         return UNANSWERED
@@ -216,6 +220,8 @@ def grade_cloze(payload: dict, response: dict) -> Grade:
     """Σ part fraction × part mark / Σ part marks; parts are graded by their own
     qtype (multichoice, shortanswer or numerical). Unanswered only if every part is."""
     answers = response.get("parts") or {}
+    if not isinstance(answers, dict):
+        raise ValueError(f"cloze: parts must be a dict, got {type(answers).__name__}")
     total = weighted = Fraction(0)
     states = []
     for part in payload["parts"]:

@@ -33,10 +33,13 @@ def reward_tier4(history, years_in_row: int | None = None) -> list:
     return awards
 
 
-# Vĩnh Phúc Resolution 06/2021/NQ-HĐND (RULES.md §7; local, not law): tier → (VND, paid per).
-# Tier 1 is paid per solution; every other tier once per person and year.
-TIER_AMOUNTS = {1: (50_000_000, "solution"), 2: (25_000_000, "person"), 3: (20_000_000, "person"),
-                4: (15_000_000, "person"), 5: (10_000_000, "person")}
+def tier_amounts() -> dict:
+    """Tier → (VND, paid per "solution" or "person"): the ``reward_amounts`` rule of
+    policies/local.json (Vĩnh Phúc Resolution 06/2021/NQ-HĐND, RULES.md §7; local, not law)."""
+    tiers = load_policy("local").rule("reward_amounts").params["tiers"]
+    return {int(tier): (int(body["amount"]), body["per"]) for tier, body in tiers.items()}
+
+
 ACHIEVEMENT_TIERS = {"tier1": 1, "tier2": 2, "tier3": 3, "provincial_fighter": 4, "tier5": 5}
 TITLE_LEVELS = (Level.EXCELLENT, Level.GOOD)
 CITATION_LOCAL = "Nghị quyết 06/2021/NQ-HĐND tỉnh Vĩnh Phúc"
@@ -93,9 +96,9 @@ def rewards_for(year: int, history, achievements=(), disciplined: bool = False,
     if year in reward_tier4(history, years_in_row):
         needed = years_in_row or int(load_policy("local").rule("reward_tier4").params["years_in_row"])
         basis.setdefault(4, []).insert(0, f"{year - needed + 1}–{year}")
-    awards = []
+    awards, amounts = [], tier_amounts()
     for tier in sorted(basis):
-        amount, per = TIER_AMOUNTS[tier]
+        amount, per = amounts[tier]
         count = len(basis[tier]) if per == "solution" else 1
         awards.append(Award(tier, amount * count, tuple(basis[tier])))
     return Rewards(title=title, awards=tuple(awards))

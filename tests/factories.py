@@ -5,7 +5,7 @@ from accounts.models import Agency, AgencyKind, Role, RoleAssignment, StaffCateg
 from exam.models import BlueprintRule, Exam, ExamAudience, ExamState
 from extensions import db
 from question_bank.formats.model import ParsedQuestion
-from question_bank.models import QuestionBank
+from question_bank.models import QuestionBank, QuestionStatus
 from question_bank.services import add_question
 
 PASSWORD = "Test-password-1"
@@ -38,12 +38,43 @@ def mc(name, key=0, n=4, category=("Chung",), shuffle=True) -> ParsedQuestion:
                                    "answers": answers})
 
 
-def bank(owner, questions, code="B1") -> QuestionBank:
+def matching(name, pairs, distractors=(), category=("Chung",)) -> ParsedQuestion:
+    """``pairs``: [(item, answer)]; ``distractors``: extra wrong answers."""
+    subs = [{"id": str(i), "text": text, "answer": answer} for i, (text, answer) in enumerate(pairs, start=1)]
+    subs += [{"id": str(len(subs) + i), "text": "", "answer": a} for i, a in enumerate(distractors, start=1)]
+    return ParsedQuestion(qtype="matching", name=name, text=f"<p>{name}</p>", category=category,
+                          payload={"shuffle_answers": True, "subquestions": subs})
+
+
+def ordering(name, items, grading=None, category=("Chung",)) -> ParsedQuestion:
+    """``items`` in the right order."""
+    payload = {"items": [{"id": str(i), "text": t} for i, t in enumerate(items, start=1)]}
+    if grading:
+        payload["grading"] = grading
+    return ParsedQuestion(qtype="ordering", name=name, text=f"<p>{name}</p>", category=category, payload=payload)
+
+
+def cloze(name, source, category=("Chung",)) -> ParsedQuestion:
+    """A cloze question from text in Moodle's syntax (``{1:MULTICHOICE:=a~b}``)."""
+    from question_bank.formats.cloze import parse_parts
+
+    text, parts = parse_parts(source)
+    return ParsedQuestion(qtype="cloze", name=name, text=text, category=category, payload={"parts": parts})
+
+
+def question(bank_, parsed, status=QuestionStatus.APPROVED, user_=None):
+    """One question in ``bank_`` with the review status given explicitly (approved by default:
+    factories have no reviewer; pass DRAFT or IN_REVIEW to test the workflow)."""
+    return add_question(bank_, parsed, user_, status)
+
+
+def bank(owner, questions, code="B1", status=QuestionStatus.APPROVED) -> QuestionBank:
+    """A bank of ``questions``, each stored with review ``status`` (approved by default)."""
     b = QuestionBank(code=code, name=f"Bank {code}", agency=owner)
     db.session.add(b)
     db.session.flush()
     for q in questions:
-        add_question(b, q)
+        add_question(b, q, None, status)
     db.session.flush()
     return b
 

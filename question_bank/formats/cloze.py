@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from flask_babel import lazy_gettext as _l
 
-from .grades import decimal_str, fraction_str
+from .grades import decimal_str, fraction_str, moodle_grade
 from .questions import multichoice_payload
 from .text import sanitise
 
@@ -89,6 +89,8 @@ def _alternative(match: re.Match) -> tuple[str, str, str]:
         fraction = Fraction(1)
     elif percent is not None:
         fraction = Fraction(Decimal(percent.replace(",", "."))) / 100
+        snapped = moodle_grade(fraction)   # 33.33333 % is Moodle's 1/3, as in GIFT
+        fraction = snapped if snapped is not None else fraction
     else:
         fraction = Fraction(0)
     return fraction_str(fraction), _unescape(answer.strip()), sanitise(_unescape(feedback or ""))

@@ -40,14 +40,19 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     return value
 
 
+# Built once: ``nh3.clean(html, **options)`` rebuilds the sanitiser from these sets on every
+# call (≈ 47 µs, most of an import's parse time; bench/bank.py), ``Cleaner.clean`` reuses it
+# (≈ 3 µs, same output).  A Cleaner is immutable once built and ``clean`` only reads it, so
+# one instance serves every thread.
+_CLEANER = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES, attribute_filter=_attribute_filter,
+                       filter_style_properties=_STYLE_PROPERTIES, strip_comments=True)
+
+
 def sanitise(html: str) -> str:
     """Safe HTML for display: scripts, event handlers and unknown tags removed; NFC."""
     if not html:
         return ""
-    cleaned = nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES,
-                        attribute_filter=_attribute_filter,
-                        filter_style_properties=_STYLE_PROPERTIES, strip_comments=True)
-    return nfc(cleaned).strip()
+    return nfc(_CLEANER.clean(html)).strip()
 
 
 def nfc(text: str) -> str:

@@ -2,7 +2,9 @@
 
 defusedxml's parser refuses entity declarations, external entities and external DTDs (so no
 "billion laughs" and no file or network reads); each element gets ``sourceline``, the line
-where its start tag ends, so errors can name a line.
+where its start tag ends, so errors can name a line.  Elements nested deeper than
+:data:`MAX_DEPTH` are refused as soon as the parser meets one (a 50 MB file of nothing but
+nesting would otherwise build a tree of several hundred MB that no reader walks).
 """
 from __future__ import annotations
 
@@ -21,11 +23,27 @@ class XmlError(Exception):
         self.line, self.message = line, message
 
 
+# Moodle XML needs about 6 levels and QTI with XHTML content a few dozen; 200 is far beyond
+# any question file and small enough that the tree stays cheap.
+MAX_DEPTH = 200
+
+
 class _LineParser(DefusedXMLParser):
+    depth = 0
+
     def _start(self, *args):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            line = self.parser.CurrentLineNumber
+            raise XmlError(line, _l("The XML is nested more than %(max)d elements deep (line %(line)d); no "
+                                    "question file needs that, so the file was refused.", max=MAX_DEPTH, line=line))
         element = super()._start(*args)
         element.sourceline = self.parser.CurrentLineNumber
         return element
+
+    def _end(self, *args):
+        self.depth -= 1
+        return super()._end(*args)
 
 
 def parse_xml(data: bytes) -> Element:

@@ -94,9 +94,12 @@ def explain(reason: Reason, lang: str = "vi", policy: Policy | None = None) -> s
 def _encode(value):
     kind = type(value)
     if kind is Fraction:
-        return {"$fraction": str(value)}
+        n, d = value.numerator, value.denominator      # str(Fraction), without its method calls
+        return {"$fraction": f"{n}/{d}" if d != 1 else f"{n}"}
     if kind is str or kind is int or kind is bool or value is None:
         return value
+    if kind is dict:
+        return {str(k): _encode(v) for k, v in value.items()}
     if isinstance(value, Level):
         return {"$level": value.value}
     if isinstance(value, Fraction):

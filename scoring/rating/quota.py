@@ -61,7 +61,9 @@ def _reason(ctx: Context, rating, unit: str, rule_id: str, code: str, **params):
 
 def _outcomes(excellent: list, cap: int) -> dict:
     """Over the cap: rank by score; with a cap of 0 no ranking is needed (all move)."""
-    if cap > 0 and any(r.score is None for r in excellent):
+    if cap == 0:          # no ranking, so nd90 people (no score) move too
+        return {r.person_id: "moved" for r in excellent}
+    if any(r.score is None for r in excellent):
         return {r.person_id: "unrankable" for r in excellent}
     return rank_cut([(r.person_id, r.score) for r in excellent], cap)
 

@@ -5,6 +5,10 @@
  *   which replaces the preview panel.  Only the newest answer is shown.
  * - "Add an option/answer" copies the last row of a table of answers with the next index
  *   (WTForms FieldList names: answers-3-text) and empty values.
+ * - ▲/▼ on a row (ordering items) swap its values with the neighbour's, so the names keep
+ *   their indexes and the order sent is the order shown.
+ * - In the preview, the examinee's buttons work as on the exam page (move an item, clear a
+ *   choice) without saving anything.
  */
 (function () {
   'use strict';
@@ -66,6 +70,8 @@
       }
     });
     clone.querySelectorAll('.error').forEach(function (error) { error.remove(); });
+    var number = clone.querySelector('[data-rownum]');
+    if (number) { number.textContent = String(rows.length + 1); }
     body.appendChild(clone);
     var first = clone.querySelector('textarea, input:not([type="hidden"])');
     if (first) { first.focus(); }
@@ -73,11 +79,55 @@
 
   form.addEventListener('input', later);
   form.addEventListener('change', later);
+  function controls(row) {
+    return row.querySelectorAll('input, textarea, select');
+  }
+
+  function moveRow(button) {
+    var row = button.closest('tr[data-row]');
+    var other = button.dataset.rowMove === 'up' ? row.previousElementSibling : row.nextElementSibling;
+    if (!other) { return; }
+    var mine = controls(row);
+    var theirs = controls(other);
+    for (var i = 0; i < mine.length && i < theirs.length; i++) {
+      var value = mine[i].value;
+      mine[i].value = theirs[i].value;
+      theirs[i].value = value;
+    }
+    var same = other.querySelector('[data-row-move="' + button.dataset.rowMove + '"]');
+    if (same) { same.focus(); }
+    later();
+  }
+
   form.addEventListener('click', function (event) {
     var button = event.target.closest('[data-add-row]');
     if (button) {
       event.preventDefault();
       addRow(button);
+      return;
+    }
+    var move = event.target.closest('[data-row-move]');
+    if (move) {
+      event.preventDefault();
+      moveRow(move);
+    }
+  });
+
+  panel.addEventListener('click', function (event) {
+    var button = event.target.closest('button');
+    if (!button) { return; }
+    if (button.hasAttribute('data-clear')) {
+      var box = button.closest('fieldset');
+      if (box) { box.querySelectorAll('input[type="radio"]').forEach(function (i) { i.checked = false; }); }
+    } else if (button.dataset.move) {
+      var li = button.closest('li');
+      var list = li.parentNode;
+      if (button.dataset.move === 'up' && li.previousElementSibling) {
+        list.insertBefore(li, li.previousElementSibling);
+      } else if (button.dataset.move === 'down' && li.nextElementSibling) {
+        list.insertBefore(li.nextElementSibling, li);
+      }
+      button.focus();
     }
   });
   refresh();

@@ -59,3 +59,27 @@ def test_demo_rating_to_approved_locked_and_rewards(demo, auth, client):
     titled = {r[1]: r[4] for r in sheet.iter_rows(min_row=2, values_only=True)}
     # "Lao động tiên tiến" for GOOD or better: everyone of SNV but tp.tcbm (COMPLETED by the council)
     assert len(titled) == 10 and [n for n, t in titled.items() if not t] == ["Đặng Thu Hà"]
+
+
+def test_heads_of_agency_are_assessed_by_the_level_above(demo):
+    """Nobody assesses themself: a division head by their director, a director (or a ward
+    chair) with nobody above in the tree by the province's HR officer (nhansu)."""
+    from extensions import db
+    from classification.models import GeneralAssessment
+    from performance.models import Task
+
+    def name(uid):
+        return db.session.get(User, uid).username
+
+    def of(username):
+        uid = _id(User, username=username)
+        points = db.session.scalars(select(GeneralAssessment).where(GeneralAssessment.user_id == uid)).all()
+        tasks = db.session.scalars(select(Task).where(Task.assignee_id == uid)).all()
+        verifiers = {r.verification.verifier_id for t in tasks for r in t.reports if r.verification}
+        return ({name(p.assessed_by_id) for p in points}, {name(t.assigner_id) for t in tasks},
+                {name(v) for v in verifiers})
+
+    for head in ("giamdoc.snv", "giamdoc.stc", "giamdoc.stp", "chutich.pvt"):
+        assert of(head) == ({"nhansu"}, {"nhansu"}, {"nhansu"}), head
+    assert of("tp.ns") == ({"giamdoc.stc"}, {"giamdoc.stc"}, {"giamdoc.stc"})
+    assert of("cv.ns1")[0] == {"tp.ns"}

@@ -92,3 +92,24 @@ def test_reward_list_page_and_xlsx(app, unit):
     tiers = got["P3"][2].split("\n")
     assert got["P3"][1] == yes and got["P3"][3] == 120_000_000
     assert "Sáng kiến số hóa hồ sơ; Phần mềm một cửa" in tiers[0] and "QĐ 15/QĐ-TTg" in tiers[1]
+
+
+def test_amounts_come_from_the_local_policy_file(monkeypatch):
+    """RULES.md §7 amounts are data (policies/local.json ``reward_amounts``), not code."""
+    import json
+
+    from scoring import rewards
+    from scoring.rating.policy import POLICY_DIR, load_policy, policy_from_dict
+
+    rule = load_policy("local").rule("reward_amounts")
+    assert rule.not_law and rule.citation.vi == "Nghị quyết 06/2021/NQ-HĐND tỉnh Vĩnh Phúc"
+    assert rewards.tier_amounts() == {1: (50_000_000, "solution"), 2: (25_000_000, "person"),
+                                      3: (20_000_000, "person"), 4: (15_000_000, "person"), 5: (10_000_000, "person")}
+    # another province's file: tier 4 at 16 million, tier 1 per person
+    data = json.loads((POLICY_DIR / "local.json").read_text(encoding="utf-8"))
+    data["rules"]["reward_amounts"]["params"]["tiers"]["4"]["amount"] = "16000000"
+    data["rules"]["reward_amounts"]["params"]["tiers"]["1"]["per"] = "person"
+    other = policy_from_dict(data)
+    monkeypatch.setattr(rewards, "load_policy", lambda name: other if name == "local" else load_policy(name))
+    result = rewards_for(2026, {2024: E, 2025: E, 2026: E}, [("tier1", "A"), ("tier1", "B")])
+    assert [(a.tier, a.amount) for a in result.awards] == [(1, 50_000_000), (4, 16_000_000)]

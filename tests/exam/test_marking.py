@@ -139,7 +139,7 @@ def test_regrade_exclusion_counts_zero_of_zero(world, app):
     job = db.session.scalars(select(RegradeJob)).one()
     assert r.headers["Location"].endswith(f"/regrade/{job.id}")
     page = admin.get(f"/exam/admin/{world.exam.id}/regrade/{job.id}").get_data(as_text=True)
-    assert "Bob" in page and "6 / 10" in page and "6 / 8" in page
+    assert "Bob" in page and "6,00 / 10,00" in page and "6,00 / 8,00" in page
     admin.post(f"/exam/admin/{world.exam.id}/regrade/{job.id}")
     db.session.refresh(bob)
     assert (bob.score, bob.max_score, bob.state) == (6, 8, AttemptState.SUBMITTED)

@@ -238,7 +238,8 @@ def test_new_question_of_each_editable_type(app, org, qtype):
     assert response.status_code == 302, html.unescape(response.get_data(as_text=True))[-3000:]
     question = db.session.scalars(select(Question).order_by(Question.id.desc())).first()
     v = question.current_version
-    assert (v.qtype, v.text, v.default_mark, v.difficulty) == (qtype, "Nội dung <b>câu hỏi</b><br>dòng hai", "2.5",
+    mark = "0" if qtype == "description" else "2.5"          # a description carries no mark
+    assert (v.qtype, v.text, v.default_mark, v.difficulty) == (qtype, "Nội dung <b>câu hỏi</b><br>dòng hai", mark,
                                                                 "medium")
     assert v.payload == payload
     assert (question.status, v.created_by_id, v.name) == (QuestionStatus.DRAFT, org["editor"].id,
@@ -254,17 +255,20 @@ def test_new_question_in_a_new_category(app, org):
     assert (question.category.path, question.category.parent.name) == ("Luật Đấu thầu / Hợp đồng", "Luật Đấu thầu")
 
 
-def test_types_without_an_editor_are_read_only(app, org):
+def test_an_imported_matching_question_opens_in_the_editor(app, org):
     bank = org["bank"]
     result = parse("::Nối:: Nối cơ quan với việc {=Bộ Tài chính -> ngân sách =Bộ Nội vụ -> công chức}".encode(),
                    "m.gift")
     question = services.add_question(bank, result.questions[0])
     db.session.commit()
     editor = _login(app, "editor")
-    response = editor.get(f"/bank/question/{question.id}/edit", follow_redirects=True)
-    assert says(html.unescape(response.get_data(as_text=True)), "Questions of this type cannot be edited here yet; "
-                "change them in a file and import it.")
-    assert editor.get(f"/bank/{bank.id}/new?qtype=matching").status_code == 404
+    data = form_data(editor.get(f"/bank/question/{question.id}/edit"))
+    assert (data["pairs-0-text"], data["pairs-0-answer"], data["pairs-1-id"]) == ("Bộ Tài chính", "ngân sách", "2")
+    response = editor.post(f"/bank/question/{question.id}/edit", data=data, follow_redirects=True)
+    assert says(html.unescape(response.get_data(as_text=True)), "Nothing changed; no new version was made.")
+    assert _versions(question) == [1]
+    assert editor.get(f"/bank/{bank.id}/new?qtype=matching").status_code == 200
+    assert editor.get(f"/bank/{bank.id}/new?qtype=hotspot").status_code == 404
 
 
 def test_live_preview_renders_the_examinee_view(app, org):

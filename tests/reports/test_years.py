@@ -54,3 +54,25 @@ def test_unit_and_person_over_the_years(rated):
     assert [(y.year, y.level, y.level_state) for y in history] == [
         (2026, "EXCELLENT", "approved"), (2025, "EXCELLENT", "history"), (2024, "EXCELLENT", "history")]
     assert [a.score for _e, a in history[0].attempts] == [3]
+
+
+def test_own_history_hides_a_level_until_it_is_published(rated):
+    """DECISIONS.md 25: the person sees their 2026 level only after publication; imported
+    history years stay visible; an HR reader sees 2026 at once."""
+    from datetime import timedelta
+
+    from classification import workflow
+    from db_types import utcnow
+
+    an = rated["people"]["an"]
+    unit = an.agency.rating_unit()
+    own = years.person_years(an, own=True)
+    assert [(y.year, y.level) for y in own] == [(2026, None), (2025, "EXCELLENT"), (2024, "EXCELLENT")]
+    row = workflow.workflow(unit, 2026, create=True)
+    row.published_at = utcnow() + timedelta(hours=1)          # set for later: still hidden
+    db.session.commit()
+    assert years.person_years(an, own=True)[0].level is None
+    row.published_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    assert years.person_years(an, own=True)[0].level == "EXCELLENT"
+    assert years.person_years(an)[0].level == "EXCELLENT"

@@ -78,6 +78,10 @@ def object_ids(w, user) -> dict[str, dict[str, int]]:
                            "other": w.records[stranger.id]["achievement"]},
         **{f"{name}_id": {"same": w.shared["a"][name], "other": w.shared["b"][name]}
            for name in ("catalogue", "late", "job")},
+        # a background job (jobs/): "same" is of the kind the caller's role sees, if any
+        "background_job_id": {"own": w.records[user.id]["bgjob"], "other": w.shared["b"]["bgjob_exam"],
+                              "same": w.shared["a"]["bgjob_rating" if any(r.role.value == "hr_officer"
+                                                                          for r in user.roles) else "bgjob_exam"]},
     }
 
 
@@ -105,6 +109,8 @@ NOT_DERIVABLE = {
     ("reports.item", "same"): "the version must be one asked in the exam (the world's is an unused image question)",
     ("reports.sheet", "own"): "a PDF of a finished attempt; the world's attempts are in progress",
     ("reports.sheet", "same"): "a PDF of a finished attempt; the world's attempts are in progress",
+    ("classification.save_settings", "page"): "province-wide: the role must be held at the root (the world's "
+                                               "roles are held at A); tests/classification/test_settings_scope.py",
 }
 
 

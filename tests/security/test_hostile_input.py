@@ -238,13 +238,21 @@ def test_an_external_dtd_is_never_read(app, bank, tmp_path):
     assert "PWNED" not in str(report.as_json())
 
 
-@pytest.mark.xfail(strict=True, reason="question_bank/formats/xmlsafe.py sets no depth limit: a 100,000-deep "
-                   "element is parsed (iteratively, no crash) and ignored; a 50 MB file of nesting costs ~700 MB "
-                   "of tree. Fix: count depth in _LineParser._start/_end and raise XmlError past ~200.")
 def test_deeply_nested_xml_is_refused(app, bank):
+    """Nesting past xmlsafe.MAX_DEPTH (200) is refused where it happens: the report names the
+    file and the line (the whole document is on line 1 here)."""
     with force_locale("en"):
         report = import_file(bank, _deep_xml(100_000), "deep.xml")
-    assert not report.written and report.errors
+        assert not report.written and report.file == "deep.xml"
+        assert report.errors == [{"line": 1, "question": None, "message": (
+            "The XML is nested more than 200 elements deep (line 1); no question file needs that, so the file "
+            "was refused.")}]
+        deep = b'<?xml version="1.0"?>\n<quiz>\n' + TRUE_FALSE + b"\n" + b"<x>\n" * 250 + b"</x>" * 250 + b"</quiz>"
+        result = parse(deep, "deep2.xml")
+    assert [issue.line for issue in result.errors] == [4 + 199]       # <quiz> is depth 1, line 2
+    assert result.report()[0].startswith("deep2.xml, line 203: The XML is nested more than 200 elements deep")
+    shallow = b'<?xml version="1.0"?><quiz>' + TRUE_FALSE + b"<x>" * 150 + b"</x>" * 150 + b"</quiz>"
+    assert not parse(shallow, "ok.xml").errors
 
 
 def test_deeply_nested_xml_never_crashes_the_import(app, bank):

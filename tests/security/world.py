@@ -122,3 +122,28 @@ def _records(w: World, other_attempt) -> None:
         db.session.add_all(rows.values())
         db.session.flush()
         w.shared[key] = {k: v.id for k, v in rows.items()}
+    _background_jobs(w)
+
+
+def _background_jobs(w: World) -> None:
+    """Finished background jobs (jobs/): one of each person's own (``records[id]["bgjob"]``),
+    and per agency A/B a regrade and a rating run queued by the peer / the stranger
+    (``shared[key]["bgjob_exam"|"bgjob_rating"]``)."""
+    from jobs.models import Job, JobState
+
+    def job(kind, person, agency, key):
+        params = ({"regrade_id": w.shared[key]["job"], "exam_id": (w.exam_a if key == "a" else w.exam_b).id,
+                   "actor_id": person.id} if kind == "exam.regrade" else
+                  {"agency_id": agency.id, "year": 2026, "actor_id": person.id})
+        row = Job(kind=kind, params=params, state=JobState.DONE, result={}, created_by_id=person.id,
+                  agency_id=agency.id)
+        db.session.add(row)
+        db.session.flush()
+        return row.id
+
+    for person in [*w.users.values(), w.peer, w.stranger]:
+        key = "b" if person is w.stranger else "a"
+        w.records[person.id]["bgjob"] = job("exam.regrade", person, w.B if key == "b" else w.A, key)
+    for key, person, agency in (("a", w.peer, w.A), ("b", w.stranger, w.B)):
+        w.shared[key].update(bgjob_exam=job("exam.regrade", person, agency, key),
+                             bgjob_rating=job("rating.run", person, agency, key))

@@ -23,7 +23,7 @@ from exam import access, events, papers
 from exam.models import (Accommodation, Attempt, AttemptEvent, AttemptSlot, AttemptState, BlueprintRule, Exam,
                          ExamAudience, ExamState, LateSave, Paper)
 from extensions import db
-from scoring.grading import SlotInput, grade_attempt
+from scoring.grading import SlotInput, grade_attempt, grade_response
 
 MAX_RESPONSE_CHARS = 20_000
 
@@ -253,9 +253,27 @@ def slot_inputs(attempt: Attempt, versions=None) -> list[SlotInput]:
     out = []
     for s in attempt.slots:
         v = versions.get(s.id, s.version)
-        out.append(SlotInput(mark=0 if s.excluded else s.mark, qtype=v.qtype, payload=v.payload, response=s.response,
+        out.append(SlotInput(mark=0 if s.excluded else s.mark, qtype=v.qtype, payload=v.payload,
+                             response=readable_response(v.qtype, v.payload, s.response),
                              manual_fraction=s.fraction if s.grade_state == "manual" else None))
     return out
+
+
+def readable_response(qtype: str, payload: dict, response: dict | None) -> dict | None:
+    """``response`` when its question type can read it, else None (graded as unanswered).
+
+    A save stores any small JSON object without loading the question (the one-statement
+    fast path); a hand-made body of the wrong shape (``{"order": ["1", "1"]}``, an unknown
+    choice id) must not make the grading of the attempt — its submit, the close-overdue
+    job, a regrade — fail for everyone: it earns nothing instead.  A fault of the payload
+    itself still raises (grading an empty response raises too)."""
+    if response is None:
+        return None
+    try:
+        grade_response(qtype, payload, response)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return response
 
 
 def grade(attempt: Attempt) -> None:

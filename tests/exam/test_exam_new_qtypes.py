@@ -159,3 +159,26 @@ def test_a_draft_question_is_never_drawn(app):
 
     category = db.session.scalars(select(Category)).one()
     assert [v.question_id for v in approved_versions(category)] == [question.id]
+
+
+def test_a_hand_made_response_of_the_wrong_shape_earns_nothing_and_never_blocks_grading(app, sitting):
+    """The save stores any small JSON object (the fast path does not load the question):
+    an ordering with a repeated item, pairs that are a list, a cloze gap that is not an
+    object.  Grading reads them as unanswered — 0 — and the attempt still closes; a good
+    answer beside them keeps its marks (matching right: 2 of 6)."""
+    from exam import services
+
+    attempt = services.start_attempt(sitting["exam"], sitting["student"])
+    db.session.commit()
+    slots = {s.version.qtype: s for s in attempt.slots}
+    responses = {"matching": {"pairs": {str(i): a for i, (_t, a) in enumerate(PAIRS, start=1)}},
+                 "ordering": {"order": ["1", "1", "1", "1"]},
+                 "cloze": {"parts": ["Hà Nội"]}}
+    for seq, (qtype, response) in enumerate(responses.items(), start=1):
+        assert services.save_answer(attempt, attempt.session_token, slots[qtype].position, seq,
+                                    response).status == "saved"
+    services.finish_attempt(attempt)
+    grades = {s.version.qtype: (s.grade_state, s.fraction) for s in attempt.slots}
+    assert grades["matching"] == ("correct", Fraction(1))
+    assert grades["ordering"][1] == 0 and grades["cloze"][1] == 0
+    assert (attempt.score, attempt.max_score, attempt.passed) == (Fraction(2), Fraction(6), False)

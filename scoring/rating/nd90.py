@@ -81,8 +81,13 @@ def classify(own: TaskStats, unit: TaskStats | None, managed: tuple, staff_p, le
 
 
 def rate_nd90(d: Draft, ctx: Context, subs) -> None:
-    """Set the level from the year's tasks (ValueError when no task was assigned)."""
+    """Set the level from the year's tasks.  With no task assigned in the year the decree's
+    task criteria cannot be applied: the council decides (a gap, like the ones below)."""
     own_products, unit_products = split_products(d)
+    if not own_products:
+        d.add("level_gap", "nd90_no_tasks", options=GAP)
+        d.ask_council(GAP, Level.COMPLETED)
+        return
     own = nd90_stats(own_products)
     staff_p = _params(d.policy.rule("task_levels"))
     leader_p = _params(d.policy.rule("leader_levels"))

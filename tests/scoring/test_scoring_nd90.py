@@ -148,3 +148,14 @@ def test_quota_rate_before_qd366_is_flagged(person, period, tasks, year, unverif
               for i in range(6)]
     r = rate(people, year=year)["p0"]
     assert r.reasons[-1].code == "quota_within" and r.reasons[-1].unverified is unverified
+
+
+def test_no_task_in_the_year_goes_to_the_council_instead_of_failing_the_run(staff, tasks):
+    """A person with no task assigned (a period without products): the task criteria of
+    Decree 90 cannot be applied, so the council decides between COMPLETED and NOT_COMPLETED;
+    the others of the run are rated as usual."""
+    result = rate([staff("idle", []), staff("x", tasks(ok=2))])
+    r = result["idle"]
+    assert r.needs_council and r.council_options == (Level.COMPLETED, Level.NOT_COMPLETED)
+    assert (r.level, r.reasons[-1].code) == (Level.COMPLETED, "nd90_no_tasks")
+    assert result["x"].level == Level.GOOD

@@ -113,9 +113,10 @@ def _in_scope(stmt, user_column, ids, scope):
     return [stmt.where(user_column.in_(chunk)) for chunk in _chunks(ids)]
 
 
-def task_results(ids, year: int, scope=None) -> dict:
-    """{(user id, period): [ProductResult]} of the year's tasks, in one read: each task with
-    its latest report's verification (DECISIONS.md 2; an unverified report is not delivered)."""
+def _latest_task_rows(ids, year: int, scope=None) -> dict:
+    """{task id: (task id, assignee id, period, target, factor, weight, report id, accepted,
+    on time, failures, delays)} of the year's tasks with their latest report's verification
+    (raw stored numbers; None where there is no report or no verification)."""
     stmt = (select(Task.id, Task.assignee_id, Task.period, _raw(Task.target), _raw(Task.factor), _raw(Task.weight),
                    ProductReport.id, _raw(Verification.accepted_value), Verification.on_time,
                    Verification.quality_failures, Verification.delays)
@@ -126,6 +127,13 @@ def task_results(ids, year: int, scope=None) -> dict:
     for query in _in_scope(stmt, Task.assignee_id, ids, scope):
         for row in db.session.execute(query.order_by(Task.id, ProductReport.id)):
             latest[row[0]] = row          # ordered by report id: the last one wins
+    return latest
+
+
+def task_results(ids, year: int, scope=None) -> dict:
+    """{(user id, period): [ProductResult]} of the year's tasks, in one read: each task with
+    its latest report's verification (DECISIONS.md 2; an unverified report is not delivered)."""
+    latest = _latest_task_rows(ids, year, scope)
     out = defaultdict(list)
     units = unit_task_ids(year)                 # tasks of a unit, answered for by its head
     for task_id, user_id, period, target, factor, weight, _report, accepted, on_time, failures, delays in latest.values():
@@ -211,16 +219,7 @@ def task_rows(ids, year: int, scope=None) -> dict:
     """{(user id, period): [(task id, target, factor, weight, accepted or None, on time,
     failures, delays)]} with exact numbers as (numerator, denominator): what
     :func:`task_results` reads, in the same order, without building ProductResults."""
-    stmt = (select(Task.id, Task.assignee_id, Task.period, _raw(Task.target), _raw(Task.factor), _raw(Task.weight),
-                   ProductReport.id, _raw(Verification.accepted_value), Verification.on_time,
-                   Verification.quality_failures, Verification.delays)
-            .outerjoin(ProductReport, ProductReport.task_id == Task.id)
-            .outerjoin(Verification, Verification.report_id == ProductReport.id)
-            .where(Task.year == year))
-    latest = {}
-    for query in _in_scope(stmt, Task.assignee_id, ids, scope):
-        for row in db.session.execute(query.order_by(Task.id, ProductReport.id)):
-            latest[row[0]] = row          # ordered by report id: the last one wins
+    latest = _latest_task_rows(ids, year, scope)
     out = defaultdict(list)
     for task_id, user_id, period, target, factor, weight, _report, accepted, on_time, failures, delays in latest.values():
         out[(user_id, period)].append((str(task_id), _pair(target), _pair(factor),
